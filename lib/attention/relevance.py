@@ -1,0 +1,193 @@
+"""Turn a full attention tensor into one relevance distribution for a chosen query.
+
+Options, each a plain transformation of attention rows:
+- one layer and head, or the mean over heads;
+- attention rollout (Abnar & Zuidema 2020, "Quantifying Attention Flow in
+  Transformers"): per layer A' = 0.5*mean_heads(A) + 0.5*I for the residual stream,
+  rows renormalised, then multiplied from the first layer up to the chosen layer;
+- temperature: softmax(s/T) has entries proportional to a^(1/T), so re-tempering an
+  attention row needs no logits;
+- words: subword pieces merged (keys summed, queries averaged), which keeps rows summing to 1;
+- special tokens ([CLS], [SEP], BOS): kept, dropped and renormalised, or reported as a
+  separate "reservoir" mass, the "softmax +1" reading of a sink (Miller 2023,
+  "Attention Is Off By One"; Xiao et al. 2023, "Efficient Streaming Language Models with
+  Attention Sinks").
+The returned :class:`Relevance` is what the chromatin model and the charts take unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from lib.attention.extract import AttentionResult
+
+HeadChoice = int | Literal["mean", "rollout"]
+SpecialMode = Literal["keep", "drop", "reservoir"]
+Level = Literal["token", "word"]
+
+MIN_TEMPERATURE = 0.05
+MAX_TEMPERATURE = 20.0
+
+
+@dataclass(frozen=True)
+class Relevance:
+    labels: tuple[str, ...]  # display label per key (token or word)  [n]
+    weights: np.ndarray  # float64 [n], >= 0, sums to 1 - reservoir
+    reservoir: float  # mass held by special tokens in "reservoir" mode, else 0
+    closed: np.ndarray  # bool [n]: keys the query cannot see (causal mask)
+    query: int  # index of the query among the labels, -1 if the query itself is hidden
+    special: np.ndarray  # bool [n]: label is a special token (only in "keep" mode)
+    positions: tuple[int, ...]  # token position of each label (first piece for words)  [n]
+
+
+def rollout(attentions: np.ndarray, *, upto_layer: int | None = None) -> np.ndarray:
+    """Attention rollout with the residual identity; returns [seq, seq] with rows summing to 1."""
+    layers = attentions.shape[0] if upto_layer is None else upto_layer + 1
+    seq = attentions.shape[-1]
+    flow = np.eye(seq)
+    identity = np.eye(seq)
+    for layer in range(layers):
+        mixed = 0.5 * attentions[layer].astype(np.float64).mean(axis=0) + 0.5 * identity
+        mixed /= mixed.sum(axis=-1, keepdims=True)
+        flow = mixed @ flow  # [seq, seq]: later layers act on what earlier layers mixed
+    return flow
+
+
+def attention_matrix(result: AttentionResult, *, layer: int, head: HeadChoice) -> np.ndarray:
+    """The [seq, seq] matrix for one layer and head, the head mean, or the rollout."""
+    _check_layer(result, layer)
+    if head == "rollout":
+        return rollout(result.attentions, upto_layer=layer)
+    if head == "mean":
+        return result.attentions[layer].astype(np.float64).mean(axis=0)
+    if not isinstance(head, (int, np.integer)) or not 0 <= head < result.num_heads:
+        raise ValueError(
+            f"Head {head!r} does not exist: this model has heads 0-{result.num_heads - 1}, "
+            "or use 'mean' or 'rollout'."
+        )
+    return result.attentions[layer, int(head)].astype(np.float64)
+
+
+def temper(row: np.ndarray, *, temperature: float) -> np.ndarray:
+    """Entries proportional to row**(1/T), renormalised; zeros stay zero (closed stays closed)."""
+    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise ValueError(
+            f"Temperature {temperature} is outside {MIN_TEMPERATURE}-{MAX_TEMPERATURE}. "
+            "Pick a value in that range."
+        )
+    row = np.asarray(row, dtype=np.float64)
+    positive = row > 0
+    logs = np.full(row.shape, -np.inf)
+    logs[positive] = np.log(row[positive]) / temperature
+    if not positive.any():
+        return row.copy()
+    logs -= logs[positive].max()  # log-sum-exp shift: no overflow at small T
+    weights = np.where(positive, np.exp(logs), 0.0)
+    return weights / weights.sum()
+
+
+def merge_words(matrix: np.ndarray, word_ids: tuple[int, ...]) -> tuple[np.ndarray, list[list[int]]]:
+    """Merge subword pieces: sum over key pieces, mean over query pieces.
+
+    Special tokens become groups of their own. Returns the merged [groups, groups] matrix
+    and the token positions in each group.
+    """
+    groups: list[list[int]] = []
+    seen: dict[int, int] = {}
+    for position, word in enumerate(word_ids):
+        if word < 0:
+            groups.append([position])
+        elif word in seen:
+            groups[seen[word]].append(position)
+        else:
+            seen[word] = len(groups)
+            groups.append([position])
+    assign = np.zeros((len(word_ids), len(groups)))  # [seq, groups]
+    for index, members in enumerate(groups):
+        assign[members, index] = 1.0
+    summed_keys = matrix @ assign  # [seq, groups]
+    averaged = (assign / assign.sum(axis=0)).T @ summed_keys  # [groups, groups]
+    return averaged, groups
+
+
+def level_groups(result: AttentionResult, *, level: Level) -> tuple[list[str], list[list[int]]]:
+    """Labels and token positions of every token (or word) that can be a query."""
+    if level == "word":
+        _, groups = merge_words(np.eye(result.seq_len), result.word_ids)
+        return [_group_label(result, members) for members in groups], groups
+    return list(result.tokens), [[p] for p in range(result.seq_len)]
+
+
+def _check_layer(result: AttentionResult, layer: int) -> None:
+    if not 0 <= layer < result.num_layers:
+        raise ValueError(
+            f"Layer {layer} does not exist: this model has layers 0-{result.num_layers - 1}."
+        )
+
+
+def causal_closed(result: AttentionResult, positions: list[list[int]], query: int) -> np.ndarray:
+    """Keys after the query are closed in a decoder (its causal mask); none in an encoder."""
+    if result.model_kind != "decoder":
+        return np.zeros(len(positions), dtype=bool)
+    query_position = max(positions[query])
+    return np.array([min(members) > query_position for members in positions], dtype=bool)
+
+
+def select_relevance(
+    result: AttentionResult,
+    *,
+    query: int,
+    layer: int,
+    head: HeadChoice = "mean",
+    temperature: float = 1.0,
+    level: Level = "token",
+    special: SpecialMode = "keep",
+) -> Relevance:
+    """One relevance distribution over keys for query index ``query`` (in tokens or words)."""
+    matrix = attention_matrix(result, layer=layer, head=head)  # [seq, seq]
+    labels, groups = level_groups(result, level=level)
+    if level == "word":
+        matrix, _ = merge_words(matrix, result.word_ids)
+    if not 0 <= query < len(groups):
+        raise ValueError(f"Query {query} is out of range: pick 0-{len(groups) - 1}.")
+    is_special = np.array([result.special_mask[m[0]] and len(m) == 1 for m in groups])
+    row = temper(matrix[query], temperature=temperature)
+    closed = causal_closed(result, groups, query)
+    return _apply_special_mode(row, labels, groups, closed, is_special, query, special)
+
+
+def _group_label(result: AttentionResult, members: list[int]) -> str:
+    return "".join(result.tokens[p] for p in members) if len(members) > 1 else result.tokens[members[0]]
+
+
+def _apply_special_mode(row, labels, groups, closed, is_special, query, mode) -> Relevance:
+    reservoir = 0.0
+    if mode != "keep" and is_special.any() and not is_special.all():
+        keep = ~is_special
+        if mode == "reservoir":
+            reservoir = float(row[is_special].sum())
+            row = row[keep]
+        else:
+            row = row[keep]
+            total = row.sum()
+            row = row / total if total > 0 else np.full(row.shape, 1.0 / row.size)
+        kept_index = np.flatnonzero(keep)
+        # A special-token query has no column once specials are hidden: -1 means "not shown".
+        query = int(np.searchsorted(kept_index, query)) if keep[query] else -1
+        labels = [labels[i] for i in kept_index]
+        groups = [groups[i] for i in kept_index]
+        closed = closed[keep]
+        is_special = is_special[keep]
+    return Relevance(
+        labels=tuple(labels),
+        weights=np.asarray(row, dtype=np.float64),
+        reservoir=reservoir,
+        closed=np.asarray(closed, dtype=bool),
+        query=int(query),
+        special=np.asarray(is_special, dtype=bool),
+        positions=tuple(int(m[0]) for m in groups),
+    )
+
