@@ -14,9 +14,9 @@ import streamlit as st
 from lib.attention.extract import AttentionError, AttentionResult, PromptError, extract_attention
 from lib.models.loading import BUNDLED_MODEL_ID, LoadedModel, ModelLoadError, load_model
 
-# Shared controls: the same keys are used on every page, so a value set on one page is
-# the value on the next. app.py re-assigns them on every run so Streamlit does not
-# discard a widget's value while its page is not shown.
+# Shared settings live under these plain keys. Widgets use their own keys ("_w_" + name,
+# see ``bind``) because Streamlit deletes a widget's state once a page that does not show
+# it runs; the plain keys survive page switches.
 DEFAULTS: dict[str, object] = {
     "prompt": "What's the capital of France?",
     "level": "token",
@@ -27,17 +27,35 @@ DEFAULTS: dict[str, object] = {
     "special": "keep",
     "query": 7,
     "model_id": BUNDLED_MODEL_ID,
+    "kinetic_seed": 0,
+    "kinetic_events": 10_000,
+    "kinetic_frame": 30,
+    "context_a": "Tell me about Paris",
+    "context_b": "Paris Hilton news",
 }
 PROMPT_MAX_CHARS = 20_000  # the text box refuses more; lib caps again before tokenising
 
 
 def keep_state() -> None:
-    """Initialise defaults once and keep every shared control's value across pages."""
+    """Initialise every shared setting once per session."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value
-        else:
-            st.session_state[key] = st.session_state[key]
+
+
+def _store(name: str, then) -> None:
+    value = st.session_state[f"_w_{name}"]
+    if value is None and DEFAULTS.get(name) is not None:
+        return  # a deselected segmented control keeps the last choice
+    st.session_state[name] = value
+    if then is not None:
+        then()
+
+
+def bind(name: str, *, then=None) -> dict:
+    """Widget kwargs that show the stored setting ``name`` and write changes back to it."""
+    st.session_state[f"_w_{name}"] = st.session_state[name]
+    return {"key": f"_w_{name}", "on_change": _store, "args": (name, then)}
 
 
 def _setting(name: str) -> str | None:
@@ -139,3 +157,193 @@ def _try_switch_model(model_id: str) -> None:
         st.sidebar.error(f"{error} The current model stays loaded.")
         return
     st.session_state["model_id"] = model_id
+
+
+# ---------------------------------------------------------------------------------------
+# Content and shared controls
+# ---------------------------------------------------------------------------------------
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+HEAD_MODES = {"mean": "Mean over heads", "head": "One head", "rollout": "Rollout (all layers so far)"}
+SPECIAL_MODES = {
+    "keep": "Keep them",
+    "drop": "Drop & renormalise",
+    "reservoir": "Unbound reservoir",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def site_content():
+    """All teaching content, validated once per process; broken files are reported, not fatal."""
+    from lib.content import load_all
+
+    return load_all(CONTENT_DIR)
+
+
+def explore_text():
+    """Captions, presets and help for the Explore pages (None if that file is broken)."""
+    content = site_content()
+    for problem in content.problems:
+        if problem.file == "explore.yaml":
+            st.warning(f"Some explanatory text is unavailable. {problem}")
+    return content.explore
+
+
+def help_for(name: str) -> str | None:
+    text = explore_text()
+    return getattr(text.help, name) if text else None
+
+
+def caption(name: str) -> None:
+    text = explore_text()
+    if text:
+        st.caption(getattr(text.captions, name))
+
+
+def head_choice() -> int | str:
+    mode = st.session_state["head_mode"]
+    return int(st.session_state["head"]) if mode == "head" else mode
+
+
+def attention_controls(num_layers: int, num_heads: int, *, show_level: bool = True) -> None:
+    """Sidebar controls shared by the Explore pages; values live in session state."""
+    bar = st.sidebar
+    bar.header("Controls")
+    if show_level:
+        bar.segmented_control(
+            "View", options=["token", "word"], **bind("level", then=_reset_query), help=help_for("token_view"),
+            format_func=lambda v: "Tokens" if v == "token" else "Words (subwords merged)",
+        )
+    st.session_state["layer"] = min(int(st.session_state["layer"]), num_layers - 1)
+    bar.slider("Layer", 0, num_layers - 1, **bind("layer"), help=help_for("layer"))
+    bar.radio(
+        "Heads", options=list(HEAD_MODES), **bind("head_mode"), format_func=HEAD_MODES.get,
+        help=help_for("head_mode"),
+    )
+    st.session_state["head"] = min(int(st.session_state["head"]), num_heads - 1)
+    bar.slider(
+        "Head (TF species)", 0, num_heads - 1, **bind("head"), help=help_for("head"),
+        disabled=st.session_state["head_mode"] != "head",
+    )
+    bar.slider(
+        "Temperature (kT)", 0.1, 5.0, step=0.1, **bind("temperature"), help=help_for("temperature"),
+    )
+    bar.radio(
+        "Special tokens ([CLS], [SEP])", options=list(SPECIAL_MODES), **bind("special"),
+        format_func=SPECIAL_MODES.get, help=help_for("special_tokens"),
+    )
+
+
+def _reset_query() -> None:
+    st.session_state.pop("query", None)
+
+
+def normalise_choice(key: str, options: list, fallback) -> None:
+    """Keep a stored choice valid when its options change (a new prompt, another level)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = fallback
+
+
+# ---------------------------------------------------------------------------------------
+# Prompt, presets, links and query picking
+# ---------------------------------------------------------------------------------------
+
+LINK_KEYS = ("prompt", "query", "layer", "head", "temperature", "level")
+
+
+def try_it_params(try_it) -> dict[str, str]:
+    """Query parameters for a link that opens Explore with a content file's settings."""
+    params = {"prompt": try_it.prompt}
+    for name in ("query", "layer", "head", "temperature"):
+        value = getattr(try_it, name)
+        if value is not None:
+            params[name] = str(value)
+    return params
+
+
+def apply_link_settings() -> None:
+    """Apply settings passed in the URL (a "try it" link) once, then clear them."""
+    params = {k: st.query_params.get(k) for k in LINK_KEYS if st.query_params.get(k)}
+    if not params:
+        return
+    if "prompt" in params:
+        st.session_state["prompt"] = params["prompt"][:PROMPT_MAX_CHARS]
+        st.session_state.pop("query", None)
+    if "query" in params:
+        st.session_state["pending_query_word"] = params["query"]
+    head = params.get("head")
+    if head in ("mean", "rollout"):
+        st.session_state["head_mode"] = head
+    elif head is not None and head.isdigit():
+        st.session_state["head_mode"], st.session_state["head"] = "head", int(head)
+    for name, convert in (("layer", int), ("temperature", float)):
+        try:
+            if name in params:
+                st.session_state[name] = convert(params[name])
+        except ValueError:
+            st.warning(f"The link's {name} '{params[name][:20]}' is not a number; ignored it.")
+    if params.get("level") in ("token", "word"):
+        st.session_state["level"] = params["level"]
+    st.query_params.clear()
+
+
+def resolve_pending_query(labels: list[str]) -> None:
+    """Turn a word named in a link into the query index, once the tokens are known."""
+    word = st.session_state.pop("pending_query_word", None)
+    if word is None:
+        return
+    lowered = [label.lower() for label in labels]
+    if word.lower() in lowered:
+        st.session_state["query"] = lowered.index(word.lower())
+
+
+def _apply_preset() -> None:
+    chosen = st.session_state.get("preset")
+    if chosen:
+        st.session_state["prompt"] = chosen
+        st.session_state.pop("query", None)
+    st.session_state["preset"] = None
+
+
+def preset_pills(text) -> None:
+    if text is None:
+        return
+    st.pills(
+        "Examples from the analogy essay", options=[p.prompt for p in text.presets],
+        key="preset", on_change=_apply_preset,
+        help="Fills the prompt box with an example; edit it freely afterwards.",
+    )
+
+
+def on_query_click(chart_key: str, field: str):
+    """Callback for a chart click: the clicked token becomes the query."""
+
+    def handle() -> None:
+        state = st.session_state.get(chart_key)
+        points = (state or {}).get("selection", {}).get("pick") or []
+        if points and field in points[0]:
+            st.session_state["query"] = int(points[0][field])
+
+    return handle
+
+
+def query_picker(labels: list[str], *, key_prefix: str) -> None:
+    """Pick the query by clicking a token in the strip, or from the select box."""
+    resolve_pending_query(labels)
+    options = list(range(len(labels)))
+    normalise_choice("query", options, 0)
+    strip_key = f"{key_prefix}_strip"
+    from lib.charts.attention import token_strip
+    from lib.charts.window import window_around
+
+    window = window_around(len(labels), st.session_state["query"], size=24)
+    shown = labels[window.as_slice()]
+    st.altair_chart(
+        token_strip(shown, query=st.session_state["query"] - window.start, offset=window.start),
+        key=strip_key, on_select=on_query_click(strip_key, "pos"),
+        alt="The prompt's tokens in a row; the highlighted one is the query.",
+    )
+    st.selectbox(
+        "Query token (click one above, or pick here)", options=options, **bind("query"),
+        format_func=lambda i: f"{i}: {labels[i]}", help=help_for("query_token"),
+    )

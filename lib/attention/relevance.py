@@ -191,3 +191,35 @@ def _apply_special_mode(row, labels, groups, closed, is_special, query, mode) ->
         positions=tuple(int(m[0]) for m in groups),
     )
 
+
+
+def view_matrix(
+    result: AttentionResult,
+    *,
+    layer: int,
+    head: HeadChoice,
+    level: Level = "token",
+    temperature: float = 1.0,
+) -> tuple[np.ndarray, list[str]]:
+    """The [n, n] matrix a heatmap shows: rows re-tempered, subwords merged at word level."""
+    matrix = attention_matrix(result, layer=layer, head=head)  # [seq, seq]
+    labels, _ = level_groups(result, level=level)
+    if level == "word":
+        matrix, _ = merge_words(matrix, result.word_ids)
+    if temperature != 1.0:
+        matrix = np.stack([temper(row, temperature=temperature) for row in matrix])
+    return matrix, labels
+
+
+def default_query(labels: list[str], special: np.ndarray | list[bool]) -> int:
+    """A sensible first query: the last word-like token (often the topic of the prompt)."""
+    for index in range(len(labels) - 1, -1, -1):
+        if not special[index] and any(ch.isalnum() for ch in labels[index]):
+            return index
+    return 0
+
+
+def special_groups(result: AttentionResult, *, level: Level) -> np.ndarray:
+    """bool [n]: which tokens (or words) of the chosen level are special tokens."""
+    _, groups = level_groups(result, level=level)
+    return np.array([len(m) == 1 and bool(result.special_mask[m[0]]) for m in groups])

@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib.charts.palette import ATTENTION_COLOUR, RESERVOIR_COLOUR, SEQUENTIAL_SCHEME
+from lib.charts.palette import ATTENTION_COLOUR, OKABE_ITO, RESERVOIR_COLOUR, SEQUENTIAL_SCHEME
 from lib.charts.window import Window
 
 QUERY_SELECTION = "pick"
@@ -22,13 +22,16 @@ def _axis_label(index: int, label: str) -> str:
     return f"{index}\u2009{label}" if label.strip() else f"{index}\u2009\u2423"
 
 
-def token_strip(labels: list[str], *, query: int, title: str = "") -> alt.Chart:
-    """Tokens in a row; clicking one selects it as the query (selection ``pick`` on ``pos``)."""
+def token_strip(labels: list[str], *, query: int, offset: int = 0, title: str = "") -> alt.Chart:
+    """Tokens in a row; clicking one selects it as the query (selection ``pick`` on ``pos``).
+
+    ``offset`` is the position of the first label when the strip shows a window.
+    """
     frame = pd.DataFrame(
         {
-            "pos": np.arange(len(labels)),
+            "pos": np.arange(len(labels)) + offset,
             "token": labels,
-            "is_query": [i == query for i in range(len(labels))],
+            "is_query": [i == query for i in range(len(labels))],  # query is window-relative
         }
     )
     pick = alt.selection_point(name=QUERY_SELECTION, fields=["pos"], on="click", clear=False)
@@ -127,3 +130,60 @@ def describe_relevance(labels: tuple[str, ...], weights: np.ndarray, query_label
     order = np.argsort(weights)[::-1][:top]
     parts = [f"'{labels[i]}' {weights[i]:.0%}" for i in order]
     return f"Attention from '{query_label}': highest on " + ", ".join(parts) + "."
+
+
+def head_grid(matrices: np.ndarray, labels: list[str], titles: list[str], *, window: Window,
+              columns: int = 4) -> alt.FacetChart:
+    """Small multiples: one heatmap per head ([heads, n, n]), each titled as a TF species."""
+    frames = []
+    for head, matrix in enumerate(matrices):
+        frame = heatmap_frame(matrix, labels, window)
+        frame["species"] = titles[head]
+        frames.append(frame)
+    data = pd.concat(frames, ignore_index=True)
+    order = [_axis_label(i, labels[i]) for i in range(window.start, window.stop)]
+    side = max(110, min(170, 9 * len(order)))
+    return (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X("key:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y("query:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            color=alt.Color("weight:Q", scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=[0, 1]),
+                            title="attention"),
+            tooltip=["species:N", "query:N", "key:N", alt.Tooltip("weight:Q", format=".3f")],
+        )
+        .properties(width=side, height=side)
+        .facet(facet=alt.Facet("species:N", sort=titles, title=None,
+                               header=alt.Header(labelLimit=220)), columns=columns)
+    )
+
+
+def context_bars(keys: tuple[str, ...], weights_a: np.ndarray, weights_b: np.ndarray,
+                 *, name_a: str, name_b: str) -> alt.Chart:
+    """The shared word's attention in two contexts, keys aligned by text, plus B − A."""
+    rows = []
+    for i, key in enumerate(keys):
+        label = _axis_label(i, key)
+        rows += [
+            {"pos": i, "key": label, "context": name_a, "weight": float(weights_a[i])},
+            {"pos": i, "key": label, "context": name_b, "weight": float(weights_b[i])},
+            {"pos": i, "key": label, "context": "difference (B − A)",
+             "weight": float(weights_b[i] - weights_a[i])},
+        ]
+    frame = pd.DataFrame(rows)
+    order = [_axis_label(i, k) for i, k in enumerate(keys)]
+    names = [name_a, name_b, "difference (B − A)"]
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("key:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90)),
+            y=alt.Y("weight:Q", title="attention weight"),
+            color=alt.Color("context:N", scale=alt.Scale(domain=names, range=[
+                OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]), legend=alt.Legend(orient="top", title=None)),
+            xOffset=alt.XOffset("context:N", sort=names),
+            tooltip=["context:N", "key:N", alt.Tooltip("weight:Q", format=".3f")],
+        )
+        .properties(height=260)
+    )

@@ -1,0 +1,52 @@
+"""The kinetic Monte Carlo panel shared by the Explore pages: TFs visibly bind and fall off."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lib.charts import scene as scene_charts
+from lib.charts.window import Window
+from lib.chromatin import kinetic_frames, running_tv_distance, simulate
+from lib.chromatin.from_attention import ChromatinState, frames_in_window
+from pages._common import bind
+
+FRAMES = 60
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _run(energies: np.ndarray, closed: np.ndarray, kT: float, events: int, seed: int):
+    trajectory = simulate(energies, events=events, rng=seed, kT=kT, closed=closed)
+    return trajectory, kinetic_frames(trajectory, frames=FRAMES)
+
+
+def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window) -> None:
+    """Seeded Gillespie run: a time slider over frames and the convergence to equilibrium."""
+    with st.expander("Watch one TF bind and fall off (kinetic simulation)", expanded=False):
+        left, right = st.columns(2)
+        seed = left.number_input("Random seed", 0, 10_000, **bind("kinetic_seed"),
+                                 help="Same seed, same run. Change it to see another run.")
+        events = right.select_slider(
+            "Binding events", options=[1_000, 10_000, 100_000], **bind("kinetic_events"),
+            help="More events: the time average gets closer to the equilibrium occupancy.",
+        )
+        trajectory, frames = _run(chromatin.energies, chromatin.closed, chromatin.temperature,
+                                  int(events), int(seed))
+        frame = st.slider("Time (frame)", 0, FRAMES - 1, **bind("kinetic_frame"),
+                          help="Scrub through the run: the diamond marks where the TF is now.")
+        part = window.as_slice()
+        shown = frames_in_window(frames, window.start, window.stop)
+        st.altair_chart(
+            scene_charts.kinetic_frame(list(labels[part]), weights[part],
+                                       chromatin.energies[part], shown, frame,
+                                       closed=chromatin.closed[part]),
+            alt=scene_charts.kinetic_frame_description(list(labels[part]), shown, frame),
+        )
+        target = chromatin.equilibrium.occupancy
+        times, tv = running_tv_distance(trajectory, target)
+        st.altair_chart(scene_charts.convergence_chart(times, tv),
+                        alt=scene_charts.convergence_description(times, tv))
+        st.caption(
+            f"After {events:,} events the time-averaged occupancy is within "
+            f"{tv[-1]:.3f} (total variation) of the equilibrium the attention row predicts."
+        )

@@ -1,0 +1,422 @@
+"""Teaching content (content/*.yaml, not the quiz bank) validates, is complete, cites real
+sources, is written in our own words, and fails loudly but locally when broken."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from lib.content import (
+    ALLOWED_DEMOS,
+    ANALOGY_FILE,
+    EXPLORE_FILE,
+    FIGURE_FOR_SECTION,
+    GLOSSARY_FILE,
+    LIMITATION_IDS,
+    LIMITATIONS_FILE,
+    PARALLEL_IDS,
+    QUIZ_TOPICS,
+    REFERENCES_FILE,
+    REQUIRED_PRESETS,
+    SECTION_IDS,
+    ContentError,
+    count_sentences,
+    iter_strings,
+    load_all,
+    load_analogy,
+    load_explore_text,
+    load_glossary,
+    load_limitations,
+    load_references,
+    normalise_words,
+    shared_word_runs,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+ESSAY = ROOT.parent / "shared" / "reference" / "000_e19681e8c8a57ef1.txt"
+FILES = (ANALOGY_FILE, LIMITATIONS_FILE, GLOSSARY_FILE, REFERENCES_FILE, EXPLORE_FILE)
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_all(CONTENT)
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the teaching files, to break one at a time."""
+    for name in FILES:
+        shutil.copy(CONTENT / name, tmp_path / name)
+    return tmp_path
+
+
+def _edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+# --- every file validates --------------------------------------------------------------
+
+
+def test_every_file_loads_without_problems(content):
+    assert content.problems == (), "\n".join(str(p) for p in content.problems)
+    for field in ("analogy", "limitations", "glossary", "references", "explore"):
+        assert getattr(content, field) is not None, field
+
+
+@pytest.mark.parametrize(
+    ("loader", "name"),
+    [
+        (load_analogy, ANALOGY_FILE),
+        (load_limitations, LIMITATIONS_FILE),
+        (load_glossary, GLOSSARY_FILE),
+        (load_references, REFERENCES_FILE),
+        (load_explore_text, EXPLORE_FILE),
+    ],
+)
+def test_each_loader_returns_a_frozen_model(loader, name):
+    model = loader(CONTENT / name)
+    first_field = next(iter(type(model).model_fields))
+    with pytest.raises(ValidationError):
+        setattr(model, first_field, None)
+
+
+def test_quiz_topics_are_the_agreed_list():
+    # The quiz bank (lib/quiz) keys questions on these ids; a change must be coordinated.
+    assert QUIZ_TOPICS == (
+        "input", "decision", "context", "teamwork", "dynamics", "instructions", "why_it_works",
+        "lim_biological", "lim_instructions", "lim_timescale", "lim_normalization",
+        "lim_concentration", "lim_gating", "lim_cooperativity", "lim_nonequilibrium",
+        "lim_stochastic", "lim_memory", "lim_explanation", "mech_dot_product", "mech_boltzmann",
+        "mech_temperature", "mech_masks", "mech_multihead", "mech_sink", "mech_rollout",
+    )  # fmt: skip
+
+
+# --- analogy -----------------------------------------------------------------------------
+
+
+def test_all_six_parallels_and_why_it_works_are_present(content):
+    ids = [s.id for s in content.analogy.sections]
+    assert sorted(ids) == sorted(SECTION_IDS)
+    assert set(PARALLEL_IDS) < set(ids)
+
+
+def test_each_section_draws_its_own_figure_and_quizzes_its_own_topic(content):
+    for section in content.analogy.sections:
+        assert section.figure == FIGURE_FOR_SECTION[section.id]
+        assert section.quiz_topic == section.id
+        assert section.try_it.prompt
+        assert 2 <= count_sentences(section.cell_side) <= 4
+        assert count_sentences(section.takeaway) == 1
+
+
+def test_section_lookup_by_id(content):
+    assert content.analogy.section("context").figure == "context_two_prompts"
+    with pytest.raises(KeyError, match="no analogy section"):
+        content.analogy.section("nope")
+
+
+def _row(content, transformer_has: str, chromatin_has: str):
+    rows = [
+        r
+        for r in content.analogy.mapping
+        if transformer_has.lower() in r.transformer.lower()
+        and chromatin_has.lower() in r.chromatin.lower()
+    ]
+    assert rows, f"no mapping row {transformer_has!r} -> {chromatin_has!r}"
+    return rows[0]
+
+
+@pytest.mark.parametrize(
+    ("transformer", "chromatin"),
+    [
+        ("tokens", "loci"),
+        ("attention row", "occupancy"),
+        ("q·k/√d", "-ε/kT"),
+        ("softmax over", "Boltzmann"),
+        ("temperature", "kT"),
+        ("another prompt", "cell type"),
+        ("heads", "species"),
+        ("rollout", "cascade"),
+        ("new prompt", "cell state"),
+        ("weights", "genome"),
+        ("causal mask", "closed chromatin"),
+        ("sink", "unbound"),
+    ],
+)
+def test_mapping_covers_design_section_2(content, transformer, chromatin):
+    _row(content, transformer, chromatin)
+
+
+def test_derivation_reaches_boltzmann_temperature_and_reservoir(content):
+    latex = " ".join(step.latex for step in content.analogy.derivation)
+    assert r"e^{-\varepsilon_j/k_BT}" in latex  # Boltzmann weight
+    assert r"a_j^{1/T}" in latex  # temperature consequence
+    assert "w_0 +" in latex  # reservoir, softmax +1
+    assert r"\sum_j p_j = n" in latex  # where it breaks: many copies
+
+
+def test_derivation_identities_hold_numerically():
+    # The three identities the derivation teaches, checked on a small row of scores.
+    s = [1.3, -0.2, 0.7, 2.1]
+    z = sum(math.exp(x) for x in s)
+    a = [math.exp(x) / z for x in s]
+    kT = 0.6
+    energies = [-kT * math.log(aj) + 5.0 for aj in a]  # any constant shift
+    zb = sum(math.exp(-e / kT) for e in energies)
+    assert [math.exp(-e / kT) / zb for e in energies] == pytest.approx(a, abs=1e-12)
+    T = 0.5
+    zt = sum(math.exp(x / T) for x in s)
+    powered = [aj ** (1 / T) for aj in a]
+    assert [math.exp(x / T) / zt for x in s] == pytest.approx(
+        [p / sum(powered) for p in powered], abs=1e-12
+    )
+    with_reservoir = [math.exp(x) / (1 + z) for x in s]
+    assert sum(with_reservoir) < 1
+    assert sum(with_reservoir) + 1 / (1 + z) == pytest.approx(1.0)
+
+
+# --- limitations -------------------------------------------------------------------------
+
+
+def test_all_eleven_limitations_have_a_distinct_demo(content):
+    lims = content.limitations.limitations
+    assert sorted(x.id for x in lims) == sorted(LIMITATION_IDS)
+    assert len(LIMITATION_IDS) == 11
+    assert {x.demo for x in lims} == ALLOWED_DEMOS
+    for x in lims:
+        assert x.demo_caption
+        assert x.quiz_topic == x.id
+        assert x.sources
+        assert x.origin == ("essay" if x.id in LIMITATION_IDS[:3] else "design")
+
+
+def test_limitations_carry_the_design_numbers(content):
+    timescale = content.limitations.get("lim_timescale")
+    assert "chen_2014" in timescale.sources
+    assert "milliseconds" in timescale.claim
+    assert "mirny_2010" in content.limitations.get("lim_cooperativity").sources
+    assert "zaret_carroll_2011" in content.limitations.get("lim_gating").sources
+    explanation = content.limitations.get("lim_explanation").sources
+    assert {"jain_wallace_2019", "wiegreffe_pinter_2019"} <= set(explanation)
+
+
+# --- glossary ----------------------------------------------------------------------------
+
+
+REQUIRED_TERMS = (
+    "token", "attention head", "query", "key", "value", "logit", "softmax", "temperature",
+    "causal mask", "attention sink", "attention rollout", "layer", "transformer", "embedding",
+    "transcription factor", "locus", "promoter", "enhancer", "chromatin", "nucleosome",
+    "pioneer factor", "binding energy", "kT", "Boltzmann distribution", "occupancy",
+    "residence time", "chemical potential", "cooperativity", "epigenetic mark",
+    "Gillespie algorithm", "detailed balance", "co-activator",
+)  # fmt: skip
+
+
+def test_glossary_has_thirty_unique_terms_from_all_fields(content):
+    terms = content.glossary.terms
+    assert len(terms) >= 30
+    names = [t.term.lower() for t in terms]
+    assert len(names) == len(set(names))
+    assert {t.field for t in terms} == {"model", "cell", "physics"}
+
+
+@pytest.mark.parametrize("term", REQUIRED_TERMS)
+def test_glossary_defines_required_term(content, term):
+    entry = content.glossary.lookup(term)
+    assert entry is not None, term
+    assert 1 <= count_sentences(entry.definition) <= 2
+
+
+def test_glossary_lookup_uses_aliases(content):
+    assert content.glossary.lookup("TF").term == "transcription factor"
+    assert content.glossary.lookup("no such word") is None
+
+
+# --- references --------------------------------------------------------------------------
+
+
+REQUIRED_REFERENCES = (
+    "analogy_essay", "shea_ackers_1985", "bintu_2005a", "bintu_2005b", "mirny_2010",
+    "zaret_carroll_2011", "vaswani_2017", "abnar_zuidema_2020", "miller_2023",
+    "jain_wallace_2019", "wiegreffe_pinter_2019", "chen_2014", "gillespie_1977",
+    "gardner_medwin_2006", "okabe_ito_2008", "xiao_2023", "clark_2019", "phillips_2012",
+    "raj_2008", "kouzarides_2007", "allis_jenuwein_2016",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("ref_id", REQUIRED_REFERENCES)
+def test_required_reference_present(content, ref_id):
+    ref = content.references.get(ref_id)
+    assert ref.title and ref.authors and ref.venue
+    assert ref.citation().startswith(ref.authors)
+
+
+def test_key_citations_have_the_right_volume_and_pages(content):
+    get = content.references.get
+    assert "181" in get("shea_ackers_1985").venue and "211" in get("shea_ackers_1985").venue
+    assert "15(2):116" in get("bintu_2005a").venue
+    assert "15(2):125" in get("bintu_2005b").venue
+    assert "107" in get("mirny_2010").venue and "22534" in get("mirny_2010").venue
+    assert "156(6):1274" in get("chen_2014").venue
+    assert "81(25):2340" in get("gillespie_1977").venue
+    assert "135(2):216" in get("raj_2008").venue
+    assert "2309.17453" in get("xiao_2023").url
+
+
+def test_every_cited_source_exists(content):
+    ids = content.references.ids
+    cited = {s for sec in content.analogy.sections for s in sec.sources}
+    cited |= {s for row in content.analogy.mapping for s in row.sources}
+    cited |= {s for step in content.analogy.derivation for s in step.sources}
+    cited |= {s for lim in content.limitations.limitations for s in lim.sources}
+    assert cited <= ids, cited - ids
+
+
+# --- explore text ------------------------------------------------------------------------
+
+
+def test_explore_presets_include_the_essay_examples_exactly(content):
+    prompts = [p.prompt for p in content.explore.presets]
+    for required in REQUIRED_PRESETS:
+        assert required in prompts
+    assert "What's the capital of France?" in prompts  # straight apostrophe, as typed
+    assert len(prompts) >= len(REQUIRED_PRESETS) + 5
+    for preset in content.explore.presets:
+        assert count_sentences(preset.why) == 1
+        if preset.query:
+            assert preset.query.lower() in preset.prompt.lower()
+
+
+def test_explore_has_caption_and_help_for_every_view_and_control(content):
+    captions = content.explore.captions.model_dump()
+    assert set(captions) == {
+        "heatmap", "relevance_bars", "scene", "context", "teamwork", "dynamics", "weights",
+        "reservoir", "closed_chromatin", "temperature", "rollout",
+    }  # fmt: skip
+    assert all(count_sentences(text) == 1 for text in captions.values())
+    help_text = content.explore.help.model_dump()
+    assert set(help_text) == {
+        "prompt", "query_token", "layer", "head", "head_mode", "temperature",
+        "special_tokens", "token_view", "model_id",
+    }  # fmt: skip
+    assert "reservoir" in help_text["special_tokens"].lower()
+    assert "rollout" in help_text["head_mode"].lower()
+
+
+# --- our own words -----------------------------------------------------------------------
+
+
+def test_overlap_check_catches_a_disguised_copy_and_spares_short_runs():
+    source = "Transcription factors are proteins that act like molecular editors, binding DNA."
+    disguised = "TRANSCRIPTION factors -- are proteins, that act like Molecular editors!"
+    assert shared_word_runs(disguised, source, n=8) == (
+        "factors are proteins that act like molecular editors",
+        "transcription factors are proteins that act like molecular",
+    )
+    assert shared_word_runs("factors are proteins that act like molecular", source, n=8) == ()
+    assert normalise_words("What’s the capital?") == normalise_words("what's THE capital")
+
+
+def test_no_content_copies_eight_words_from_the_essay():
+    if not ESSAY.exists():
+        pytest.skip(f"essay not available at {ESSAY}; this check needs ../shared/reference")
+    essay = ESSAY.read_text(encoding="utf-8")
+    copied = []
+    for path in sorted(CONTENT.glob("*.yaml")):  # content/quiz/ has its own check
+        for text in iter_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            copied += [f"{path.name}: {run}" for run in shared_word_runs(text, essay, n=8)]
+    assert copied == [], "rewrite in our own words:\n" + "\n".join(copied)
+
+
+# --- broken files are reported, the rest still loads ---------------------------------------
+
+
+def test_broken_yaml_is_reported_by_name_and_the_rest_loads(content_copy: Path):
+    (content_copy / GLOSSARY_FILE).write_text("terms:\n  - term: token\n   field: [oops\n")
+    result = load_all(content_copy)
+    assert result.glossary is None
+    assert [p.file for p in result.problems] == [GLOSSARY_FILE]
+    problem = result.problems[0]
+    assert "YAML" in problem.what and "line" in problem.what
+    assert problem.fix
+    assert GLOSSARY_FILE in str(problem)
+    assert result.analogy is not None and result.limitations is not None
+    assert result.references is not None and result.explore is not None
+
+
+def test_missing_file_is_reported_and_the_rest_loads(content_copy: Path):
+    (content_copy / EXPLORE_FILE).unlink()
+    result = load_all(content_copy)
+    assert result.explore is None
+    assert [p.file for p in result.problems] == [EXPLORE_FILE]
+    assert "does not exist" in result.problems[0].what
+    assert result.glossary is not None
+
+
+def test_unknown_field_is_rejected_with_its_location(content_copy: Path):
+    _edit_yaml(content_copy / ANALOGY_FILE, lambda d: d["sections"][0].update(colour="red"))
+    with pytest.raises(ContentError) as info:
+        load_analogy(content_copy / ANALOGY_FILE)
+    message = str(info.value)
+    assert ANALOGY_FILE in message and "sections.0.colour" in message
+    assert "To fix:" in message
+    result = load_all(content_copy)
+    assert result.analogy is None
+    assert [p.file for p in result.problems] == [ANALOGY_FILE]
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "where"),
+    [
+        (ANALOGY_FILE, lambda d: d["sections"][1].update(figure="pie_chart"), "figure"),
+        (ANALOGY_FILE, lambda d: d["sections"][1].update(quiz_topic="misc"), "quiz_topic"),
+        (ANALOGY_FILE, lambda d: d["sections"].pop(), "missing section"),
+        (LIMITATIONS_FILE, lambda d: d["limitations"][0].update(demo="a_video"), "demo"),
+        (LIMITATIONS_FILE, lambda d: d["limitations"][0].update(origin="design"), "origin"),
+        (LIMITATIONS_FILE, lambda d: d["limitations"].pop(), "missing limitation"),
+        (GLOSSARY_FILE, lambda d: d["terms"].append(dict(d["terms"][0])), "duplicate"),
+        (EXPLORE_FILE, lambda d: d["presets"].pop(0), "essay's examples"),
+        (ANALOGY_FILE, lambda d: d["sections"][0].update(takeaway="One. Two."), "takeaway"),
+    ],
+)
+def test_bad_ids_and_rules_are_rejected(content_copy: Path, file, change, where):
+    _edit_yaml(content_copy / file, change)
+    result = load_all(content_copy)
+    assert [p.file for p in result.problems] == [file]
+    assert where in result.problems[0].what
+
+
+def test_unknown_source_id_is_reported_but_the_file_still_loads(content_copy: Path):
+    _edit_yaml(
+        content_copy / LIMITATIONS_FILE,
+        lambda d: d["limitations"][0].update(sources=["nobody_2099"]),
+    )
+    result = load_all(content_copy)
+    assert result.limitations is not None
+    assert [p.file for p in result.problems] == [LIMITATIONS_FILE]
+    assert "nobody_2099" in result.problems[0].what
+
+
+def test_broken_references_flags_that_sources_went_unchecked(content_copy: Path):
+    (content_copy / REFERENCES_FILE).write_text("- just a list\n")
+    result = load_all(content_copy)
+    assert result.references is None
+    assert [p.file for p in result.problems] == [REFERENCES_FILE, REFERENCES_FILE]
+    assert "not a mapping" in result.problems[0].what
+    assert "not checked" in result.problems[1].what
+    assert result.analogy is not None
+
+
+def test_sentence_counter():
+    assert count_sentences("One kT is about 0.59 kcal/mol. Logits are q·k/√d!") == 2
+    assert count_sentences("A single line without a full stop") == 1
+    assert count_sentences("Ends with a quote (like this). Then more.") == 2
