@@ -14,10 +14,15 @@ from pages._common import bind
 FRAMES = 60
 
 
+SCRUB_TIME = 40.0  # in units of 1/k0: long enough to see dozens of bind/unbind events
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def _run(energies: np.ndarray, closed: np.ndarray, kT: float, events: int, seed: int):
-    trajectory = simulate(energies, events=events, rng=seed, kT=kT, closed=closed)
-    return trajectory, kinetic_frames(trajectory, frames=FRAMES)
+def _run(energies: np.ndarray, closed: np.ndarray, kT: float, w0: float, events: int, seed: int):
+    # k_on = 1/w0 makes the simulated unbound share equal the attention reservoir (k0 = 1).
+    k_on = 1.0 / w0 if w0 > 0 else 1.0
+    trajectory = simulate(energies, events=events, rng=seed, kT=kT, closed=closed, k_on=k_on)
+    return trajectory, kinetic_frames(trajectory, frames=FRAMES, t_max=SCRUB_TIME)
 
 
 def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window) -> None:
@@ -30,8 +35,9 @@ def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window)
             "Binding events", options=[1_000, 10_000, 100_000], **bind("kinetic_events"),
             help="More events: the time average gets closer to the equilibrium occupancy.",
         )
+        w0 = chromatin.reservoir_weight
         trajectory, frames = _run(chromatin.energies, chromatin.closed, chromatin.temperature,
-                                  int(events), int(seed))
+                                  w0, int(events), int(seed))
         frame = st.slider("Time (frame)", 0, FRAMES - 1, **bind("kinetic_frame"),
                           help="Scrub through the run: the diamond marks where the TF is now.")
         part = window.as_slice()
@@ -43,7 +49,7 @@ def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window)
             alt=scene_charts.kinetic_frame_description(list(labels[part]), shown, frame),
         )
         target = chromatin.equilibrium.occupancy
-        times, tv = running_tv_distance(trajectory, target)
+        times, tv = running_tv_distance(trajectory, target, over="total" if w0 > 0 else "bound")
         st.altair_chart(scene_charts.convergence_chart(times, tv),
                         alt=scene_charts.convergence_description(times, tv))
         st.caption(

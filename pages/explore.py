@@ -79,7 +79,7 @@ with right:
                   chromatin.equilibrium.occupancy[part], chromatin.energies[part])
     st.altair_chart(
         scene_charts.chromatin_scene(*scene_args, closed=chromatin.closed[part],
-                                     unbound=chromatin.equilibrium.unbound),
+                                     unbound=chromatin.equilibrium.unbound or None),
         alt=scene_charts.scene_description(scene_args[0], scene_args[2], closed=chromatin.closed[part]),
     )
     ui.caption("scene")

@@ -89,3 +89,6 @@ def model_root(tmp_path_factory) -> Path:
     T5Model(T5Config(vocab_size=64, d_model=16, d_kv=4, d_ff=32, num_layers=1,
                      num_heads=2)).save_pretrained(root / "tiny-t5")
     return root
+
+
+from browser_support import browser, page, server  # noqa: E402,F401  (shared browser fixtures)

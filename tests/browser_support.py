@@ -1,0 +1,116 @@
+"""Fixtures for real-browser tests: a real `streamlit run app.py` server and Debian chromium.
+
+Chromium comes from Debian (`apt-get install -y chromium`, done by .ci/run); Playwright
+only drives it (`playwright install` cannot download browsers on these machines).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ERROR_SELECTORS = "[data-testid=stException], [data-testid=stAlertContentError]"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, *, timeout: float = 60.0) -> float:
+    """Poll /_stcore/health until it answers; returns the seconds it took."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"Streamlit at {url} did not become healthy within {timeout} s")
+
+
+def start_server(*, port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    port = port or free_port()
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Debian chromium is not installed: run `apt-get install -y chromium` "
+                    "(.ci/run and `make test` do this).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def server():
+    process, url = start_server()
+    try:
+        wait_healthy(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.dialogs = dialogs  # tests assert no alert() ever fired
+    yield opened
+    context.close()
+
+
+def wait_for_app(page, *, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget]')",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(300)
+
+
+def assert_no_errors(page) -> None:
+    errors = page.locator(ERROR_SELECTORS)
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert "Traceback" not in page.inner_text("body")
+    assert not page.dialogs, page.dialogs

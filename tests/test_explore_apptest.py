@@ -1,0 +1,223 @@
+"""Explore, Context and Teamwork pages through streamlit's AppTest, on the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chart_data import charts, no_errors
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def run_app(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run(timeout=180)  # first run imports torch and loads the model
+    assert not no_errors(at), no_errors(at)
+    return at
+
+
+def dataset_with(at, *columns: str) -> pd.DataFrame:
+    for chart in charts(at):
+        for frame in chart.datasets.values():
+            if all(c in frame.columns for c in columns):
+                return frame
+    raise AssertionError(f"no rendered dataset with columns {columns}")
+
+
+def snapshot(at) -> list[str]:
+    """Every chart's data as text: two snapshots differ iff something shown changed."""
+    return [frame.to_csv() for chart in charts(at) for frame in chart.datasets.values()]
+
+
+def sidebar_widget(at, kind: str, label: str):
+    for widget in getattr(at.sidebar, kind):
+        if widget.label.startswith(label):
+            return widget
+    raise AssertionError(f"no sidebar {kind} '{label}'")
+
+
+@pytest.fixture
+def explore() -> AppTest:
+    return run_app()
+
+
+def test_explore_shows_heatmap_bars_and_scene_for_the_prompt(explore):
+    heat = dataset_with(explore, "query_pos", "key_pos", "weight")
+    assert heat["query"].str.contains("France").any()
+    bars = dataset_with(explore, "token", "weight", "kind")
+    assert bars["weight"].sum() == pytest.approx(1.0, abs=1e-5)
+    scene = dataset_with(explore, "occupancy", "attention", "energy")
+    assert len(scene) == len(bars)
+
+
+def test_scene_occupancy_equals_the_attention_beside_it(explore):
+    scene = dataset_with(explore, "occupancy", "attention", "energy")
+    np.testing.assert_allclose(scene["occupancy"], scene["attention"], atol=1e-12)
+    bars = dataset_with(explore, "token", "weight", "kind")
+    np.testing.assert_allclose(scene["attention"].to_numpy(), bars["weight"].to_numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda at: sidebar_widget(at, "slider", "Layer").set_value(5),
+        lambda at: sidebar_widget(at, "radio", "Heads").set_value("rollout"),
+        lambda at: sidebar_widget(at, "slider", "Temperature").set_value(3.0),
+        lambda at: sidebar_widget(at, "radio", "Special tokens").set_value("reservoir"),
+        lambda at: at.selectbox(key="_w_query").set_value(3),
+        lambda at: at.text_area(key="_w_prompt").input("Tell me about Paris"),
+    ],
+    ids=["layer", "head-mode", "temperature", "special", "query", "prompt"],
+)
+def test_every_control_changes_what_is_shown(explore, change):
+    before = snapshot(explore)
+    change(explore).run()
+    assert not no_errors(explore), no_errors(explore)
+    assert snapshot(explore) != before
+
+
+def test_one_head_slider_changes_the_chart(explore):
+    sidebar_widget(explore, "radio", "Heads").set_value("head").run()
+    before = snapshot(explore)
+    sidebar_widget(explore, "slider", "Head").set_value(7).run()
+    assert snapshot(explore) != before
+
+
+def test_word_view_merges_subwords(explore):
+    explore.text_area(key="_w_prompt").input("Unbelievably transcriptional").run()
+    tokens = dataset_with(explore, "token", "weight", "kind")["token"].tolist()
+    explore.sidebar.segmented_control[0].set_value("word").run()
+    words = dataset_with(explore, "token", "weight", "kind")["token"].tolist()
+    assert len(words) < len(tokens)
+    assert any("Unbelievably" in w for w in words)
+
+
+def test_temperature_reaches_both_sides(explore):
+    sidebar_widget(explore, "slider", "Temperature").set_value(0.1).run()
+    scene = dataset_with(explore, "occupancy", "attention", "energy")
+    assert scene["occupancy"].max() > 0.9  # cold: nearly one-hot on both sides
+    np.testing.assert_allclose(scene["occupancy"], scene["attention"], atol=1e-12)
+
+
+def test_reservoir_mode_shows_the_same_unbound_mass_on_both_sides(explore):
+    sidebar_widget(explore, "radio", "Special tokens").set_value("reservoir").run()
+    bars = dataset_with(explore, "token", "weight", "kind")
+    reservoir = bars.loc[bars["kind"] == "reservoir", "weight"].item()
+    pool = dataset_with(explore, "unbound", "species")
+    assert pool["unbound"].iloc[0] == pytest.approx(reservoir, abs=1e-12)
+    assert 0 < reservoir < 1
+
+
+def test_long_prompt_shows_truncation_notice_and_bounded_charts(explore):
+    explore.text_area(key="_w_prompt").input("chromatin " * 1500).run()
+    assert any("only the first" in w.value for w in explore.warning)
+    heat = dataset_with(explore, "query_pos", "key_pos", "weight")
+    assert len(heat) <= 40 * 40
+
+
+def test_empty_prompt_gives_a_helpful_message(explore):
+    explore.text_area(key="_w_prompt").input("   ").run()
+    assert any("empty" in i.value for i in explore.info)
+    assert not no_errors(explore)
+
+
+def test_markup_in_the_prompt_is_data_not_markup(explore):
+    explore.text_area(key="_w_prompt").input("<img src=x onerror=alert(1)>").run()
+    heat = dataset_with(explore, "query_pos", "key_pos", "weight")
+    assert "".join(heat.drop_duplicates("key_pos")["key"]).count("<") >= 1
+    assert not [m for m in explore.markdown if "<img" in m.value]
+
+
+def test_switching_pages_keeps_prompt_and_controls(explore):
+    explore.text_area(key="_w_prompt").input("Paris Hilton news").run()
+    sidebar_widget(explore, "slider", "Layer").set_value(4).run()
+    explore.switch_page("pages/teamwork.py").run()
+    assert explore.text_area(key="_w_prompt").value == "Paris Hilton news"
+    assert sidebar_widget(explore, "slider", "Layer").value == 4
+    explore.switch_page("pages/context.py").run()
+    explore.switch_page("pages/explore.py").run()
+    assert explore.text_area(key="_w_prompt").value == "Paris Hilton news"
+    assert sidebar_widget(explore, "slider", "Layer").value == 4
+
+
+def test_preset_fills_the_prompt_and_typing_still_works(explore):
+    explore.button_group(key="preset").set_value("Tell me about Paris").run()
+    assert explore.text_area(key="_w_prompt").value == "Tell me about Paris"
+    explore.text_area(key="_w_prompt").input("Tell me about Lyon").run()
+    assert explore.session_state["prompt"] == "Tell me about Lyon"
+
+
+def test_try_it_link_settings_open_explore_with_them():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["prompt"] = "Paris Hilton news"
+    at.query_params["query"] = "Hilton"
+    at.query_params["layer"] = "3"
+    at.query_params["head"] = "5"
+    at.run(timeout=180)
+    assert at.session_state["prompt"] == "Paris Hilton news"
+    assert at.session_state["layer"] == 3 and at.session_state["head"] == 5
+    assert at.session_state["head_mode"] == "head"
+    selected = at.selectbox(key="_w_query")
+    assert selected.format_func(selected.value).endswith("Hilton")
+
+
+def test_invalid_model_id_keeps_the_bundled_model(monkeypatch):
+    monkeypatch.setenv("CA_ALLOW_CUSTOM_MODELS", "1")
+    at = run_app()
+    before = snapshot(at)
+    at.sidebar.text_input[0].input("not a model!!")
+    at.sidebar.button[0].click().run()
+    assert any("not a valid model id" in e.value for e in at.sidebar.error)
+    assert at.session_state["model_id"].startswith("bundled:")
+    assert snapshot(at) == before
+
+
+def test_custom_model_box_is_off_by_default(explore):
+    assert not explore.sidebar.text_input
+
+
+def test_context_page_compares_the_shared_word(explore):
+    explore.switch_page("pages/context.py").run()
+    assert not no_errors(explore)
+    bars = dataset_with(explore, "context", "key", "weight")
+    a = bars[bars["context"] == "A"]["weight"].to_numpy()
+    b = bars[bars["context"] == "B"]["weight"].to_numpy()
+    diff = bars[bars["context"].str.startswith("difference")]["weight"].to_numpy()
+    np.testing.assert_allclose(diff, b - a, atol=1e-9)
+    assert explore.selectbox(key="_w_context_word").value.casefold() == "paris"
+    tv = float(explore.metric[0].value)
+    assert tv == pytest.approx(0.5 * np.abs(b - a).sum(), abs=0.006)
+    scenes = [c for c in charts(explore) if "cell type" in c.text()]
+    assert len(scenes) == 2
+    before = snapshot(explore)
+    explore.text_input(key="_w_context_b").input("Paris is the capital of France").run()
+    assert snapshot(explore) != before
+
+
+def test_context_page_with_no_shared_word_explains(explore):
+    explore.switch_page("pages/context.py").run()
+    explore.text_input(key="_w_context_b").input("Lyon weather today").run()
+    assert any("share no word" in i.value for i in explore.info)
+
+
+def test_teamwork_page_labels_every_head_and_binds_a_team(explore):
+    explore.switch_page("pages/teamwork.py").run()
+    assert not no_errors(explore)
+    grid = dataset_with(explore, "species", "query_pos", "key_pos")
+    assert grid["species"].nunique() == 12
+    table = explore.dataframe[0].value
+    allowed = {"previous-token", "self", "next-token", "first-token/sink", "broad", "mixed"}
+    assert set(table["pattern"]) <= allowed
+    team = dataset_with(explore, "species", "occupancy", "attention")
+    before = team["species"].nunique()
+    explore.multiselect(key="_w_team_heads").set_value([0, 1, 2, 3]).run()
+    team = dataset_with(explore, "species", "occupancy", "attention")
+    assert team["species"].nunique() == 4 != before or before == 4
+    np.testing.assert_allclose(team["occupancy"], team["attention"], atol=1e-12)
