@@ -52,7 +52,7 @@ def start_server(*, port: int | None = None, env: dict | None = None) -> tuple[s
     port = port or free_port()
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", os.environ.get("CA_DEV_APP", "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -102,6 +102,7 @@ def page(browser):
 def wait_for_app(page, *, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'running' indicator)."""
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
+    page.wait_for_timeout(500)  # a rerun's status widget appears shortly after the input
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget]')",
         timeout=timeout,

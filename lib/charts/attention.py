@@ -44,9 +44,11 @@ def token_strip(labels: list[str], *, query: int, offset: int = 0, title: str = 
             alt.datum.is_query, alt.value(ATTENTION_COLOUR), alt.value("transparent")
         ),
         opacity=alt.value(0.35),
-    ).add_params(pick)
+    )
     text = base.mark_text(fontSize=13, limit=90).encode(text="token:N")
-    return (boxes + text).properties(height=44)
+    # A near-invisible rect on top takes the clicks, so clicking the word itself selects it.
+    hits = base.mark_rect(color="#ffffff", opacity=0.01, cursor="pointer").add_params(pick)
+    return alt.layer(boxes, text, hits).properties(height=44)
 
 
 def heatmap_frame(matrix: np.ndarray, labels: list[str], window: Window) -> pd.DataFrame:
@@ -72,10 +74,12 @@ def attention_heatmap(
     frame = heatmap_frame(matrix, labels, window)
     order = [_axis_label(i, labels[i]) for i in range(window.start, window.stop)]
     pick = alt.selection_point(name=QUERY_SELECTION, fields=["query_pos"], on="click", clear=False)
-    size = max(220, min(560, 16 * len(order)))
+    size = max(260, min(520, 30 * len(order)))
     base = alt.Chart(frame, title=title).encode(
-        x=alt.X("key:N", sort=order, title="key (attended-to token)", axis=alt.Axis(labelAngle=-50, labelLimit=90)),
-        y=alt.Y("query:N", sort=order, title="query (attending token)", axis=alt.Axis(labelLimit=90)),
+        x=alt.X("key:N", sort=order, title="key (attended-to token)",
+                axis=alt.Axis(labelAngle=-50, labelLimit=90, labelOverlap=False)),
+        y=alt.Y("query:N", sort=order, title="query (attending token)",
+                axis=alt.Axis(labelLimit=90, labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("weight:Q", scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=[0, 1]), title="attention"),
