@@ -1,0 +1,88 @@
+"""Quiz: the question bank (content/quiz/*.yaml), its schema, and a pure quiz state machine.
+
+Pages import from here; nothing in this package imports streamlit.
+"""
+
+from lib.quiz.bank import BankLoad, ContentProblem, load_bank
+from lib.quiz.grading import (
+    AnswerError,
+    FeedbackItem,
+    MatchingAnswer,
+    MultiAnswer,
+    QuizError,
+    SingleAnswer,
+    TrueFalseAnswer,
+    correct_answer,
+    feedback,
+    is_correct,
+    marks,
+)
+from lib.quiz.live import (
+    LIVE_SOURCE,
+    LiveError,
+    LiveOption,
+    LiveQuestion,
+    LiveSpec,
+    build_live,
+    is_live,
+    live_questions,
+)
+from lib.quiz.progress import ProgressError, progress_from_json, progress_to_json, results_to_csv
+from lib.quiz.schema import QuizBank, Topic
+from lib.quiz.session import (
+    Mistake,
+    QuizState,
+    Response,
+    TopicScore,
+    add_live,
+    append_question,
+    display_order,
+    mistakes,
+    new_quiz,
+    retry_missed,
+    submit,
+    topic_scores,
+)
+
+__all__ = [
+    "LIVE_SOURCE",
+    "AnswerError",
+    "BankLoad",
+    "ContentProblem",
+    "FeedbackItem",
+    "LiveError",
+    "LiveOption",
+    "LiveQuestion",
+    "LiveSpec",
+    "MatchingAnswer",
+    "Mistake",
+    "MultiAnswer",
+    "ProgressError",
+    "QuizBank",
+    "QuizError",
+    "QuizState",
+    "Response",
+    "SingleAnswer",
+    "Topic",
+    "TopicScore",
+    "TrueFalseAnswer",
+    "add_live",
+    "append_question",
+    "build_live",
+    "correct_answer",
+    "display_order",
+    "feedback",
+    "is_correct",
+    "is_live",
+    "live_questions",
+    "load_bank",
+    "marks",
+    "mistakes",
+    "new_quiz",
+    "progress_from_json",
+    "progress_to_json",
+    "results_to_csv",
+    "retry_missed",
+    "submit",
+    "topic_scores",
+]

@@ -1,0 +1,518 @@
+"""Live questions: built from the student's own prompt, answer keys computed from real attention.
+
+A generated question is an ordinary schema ``Question`` (validated by the same pydantic models,
+so it needs feedback on every option and the right number of correct answers) whose ``source``
+is ``LIVE_SOURCE``; it flows through ``session.add_live``, ``submit`` and grading like any bank
+question. Nothing here is hard-coded: every answer key is computed from the attention array
+[layers, heads, seq, seq] of an ``AttentionResult`` and from the chromatin model, which reads an
+attention row as a Boltzmann distribution (Shea & Ackers 1985; Bintu et al. 2005):
+occupancy p_j = exp(-eps_j/kT) / sum_k exp(-eps_k/kT) with eps_j = -ln a_j. Head patterns follow
+Clark et al. (2019, "What Does BERT Look At?"); causal masks as closed chromatin follow the
+design notes (section 3).
+
+Each question is fully determined by a ``LiveSpec`` (generator, prompt, model, settings): its id
+is a hash of the spec, and a progress file stores only the spec, so the options and answer key
+are always recomputed from the model, never read back from a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import asdict, dataclass, replace
+from typing import Literal
+
+import numpy as np
+from pydantic import TypeAdapter
+
+from lib.attention.extract import AttentionResult
+from lib.attention.heads import DOMINANCE, profile_heads, row_entropy_bits
+from lib.attention.relevance import (
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    default_query,
+    select_relevance,
+)
+from lib.chromatin.from_attention import chromatin_from_attention
+from lib.quiz.schema import AnyQuestion, Question
+
+LIVE_SOURCE = "computed from your prompt"
+_ADAPTER: TypeAdapter[AnyQuestion] = TypeAdapter(Question)
+
+GeneratorName = Literal[
+    "occupancy-top", "temperature-evenness", "previous-token-head", "closed-locus"
+]
+GENERATORS: tuple[str, ...] = (
+    "occupancy-top",
+    "temperature-evenness",
+    "previous-token-head",
+    "closed-locus",
+)
+TOP_MARGIN = 0.02  # the top locus must beat the runner-up by 2 points of occupancy to be fair
+EVENNESS_MIN_BITS = 0.01  # below this change in entropy, "more or less even" has no clear answer
+CLEARLY_NOT_PREVIOUS = (
+    0.25  # a distractor head gives under a quarter of its mass to the previous token
+)
+MIN_LOCI = 3
+
+
+class LiveError(ValueError):
+    """A live question cannot be rebuilt from its spec; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LiveSpec:
+    """Everything that determines one live question (what a progress file stores)."""
+
+    generator: str  # one of GENERATORS
+    prompt: str  # the student's prompt as typed
+    model: str  # AttentionResult.model_name the numbers came from
+    layer: int
+    head: int | str  # a head index, "mean" or "rollout"
+    temperature: float
+    query: int | None  # token index of the query; None = the default query
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def question_id(self) -> str:
+        """Deterministic id from the spec: same generator, prompt and settings -> same id."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=True)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+        return f"live-{digest}-001"
+
+
+@dataclass(frozen=True)
+class LiveOption:
+    id: str
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    """What a generator returns: the question fields plus where its numbers came from.
+
+    ``to_question()`` turns it into a schema Question (raising pydantic's ValidationError, with
+    the question id in the message, if the generator produced something invalid).
+    Only single and multi types are generated; ``multi`` if more than one option is correct.
+    """
+
+    id: str  # "live-<hash>-001"; must match the schema id pattern
+    topic: str  # a topic id from content/quiz/topics.yaml, e.g. "mech-softmax"
+    skill: str  # recall | understand | apply
+    text: str
+    options: tuple[LiveOption, ...]
+    prompt: str  # the student's prompt the numbers came from (never rendered as HTML)
+    model_name: str
+    explanation: str | None = None
+    spec: LiveSpec | None = None  # None only for hand-built questions (they cannot be saved)
+
+    def to_question(self) -> AnyQuestion:
+        n_correct = sum(o.correct for o in self.options)
+        return _ADAPTER.validate_python(
+            {
+                "id": self.id,
+                "topic": self.topic,
+                "skill": self.skill,
+                "type": "multi" if n_correct > 1 else "single",
+                "text": self.text,
+                "options": [
+                    {"id": o.id, "text": o.text, "correct": o.correct, "feedback": o.feedback}
+                    for o in self.options
+                ],
+                "source": LIVE_SOURCE,
+                "explanation": self.explanation,
+            }
+        )
+
+
+def is_live(question: AnyQuestion) -> bool:
+    return question.source == LIVE_SOURCE
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def _head_text(head: int | str) -> str:
+    if head == "mean":
+        return "the mean over heads"
+    if head == "rollout":
+        return "attention rollout"
+    return f"head {head}"
+
+
+def _token(result: AttentionResult, position: int) -> str:
+    return f"'{result.tokens[position]}' (token {position})"
+
+
+def _query(result: AttentionResult, spec: LiveSpec) -> int:
+    """The spec's query if it is a real (non-special) token, else the default query."""
+    q = spec.query
+    if q is not None and 0 <= q < result.seq_len and not result.special_mask[q]:
+        return q
+    return default_query(list(result.tokens), result.special_mask)
+
+
+def _check_settings(result: AttentionResult, spec: LiveSpec) -> None:
+    if not 0 <= spec.layer < result.num_layers:
+        raise LiveError(
+            f"layer {spec.layer} does not exist in {result.model_name} "
+            f"(layers 0-{result.num_layers - 1}); load the model the question was made with"
+        )
+    if isinstance(spec.head, int) and not 0 <= spec.head < result.num_heads:
+        raise LiveError(
+            f"head {spec.head} does not exist in {result.model_name} "
+            f"(heads 0-{result.num_heads - 1}); load the model the question was made with"
+        )
+    if not MIN_TEMPERATURE <= spec.temperature <= MAX_TEMPERATURE:
+        raise LiveError(
+            f"temperature {spec.temperature} is outside {MIN_TEMPERATURE}-{MAX_TEMPERATURE}"
+        )
+
+
+def _question(
+    spec: LiveSpec,
+    result: AttentionResult,
+    *,
+    topic: str,
+    text: str,
+    options: list[LiveOption],
+    explanation: str,
+) -> LiveQuestion:
+    return LiveQuestion(
+        id=spec.question_id,
+        topic=topic,
+        skill="apply",
+        text=text,
+        options=tuple(options),
+        prompt=spec.prompt,
+        model_name=result.model_name,
+        explanation=explanation,
+        spec=spec,
+    )
+
+
+def _where(result: AttentionResult, spec: LiveSpec) -> str:
+    return f"your prompt's attention in layer {spec.layer} ({_head_text(spec.head)})"
+
+
+def _occupancy(
+    result: AttentionResult,
+    spec: LiveSpec,
+    query: int,
+    *,
+    temperature: float,
+    special: str = "drop",
+):
+    """Relevance of one query (at T = 1) and the chromatin equilibrium it drives at kT = T."""
+    relevance = select_relevance(
+        result,
+        query=query,
+        layer=spec.layer,
+        head=spec.head,
+        level="token",
+        special=special,
+    )
+    state = chromatin_from_attention(
+        relevance.weights, temperature=temperature, closed=relevance.closed
+    )
+    return relevance, state
+
+
+# ------------------------------------------------------------------------------- generators
+
+
+def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None:
+    """Which locus will the TF of the query token occupy most at equilibrium?"""
+    _check_settings(result, spec)
+    query = _query(result, spec)
+    relevance, state = _occupancy(result, spec, query, temperature=spec.temperature)
+    occ = state.equilibrium.occupancy  # [n], special tokens dropped
+    eps = state.energies  # [n], kT above the best locus (+inf when closed)
+    open_loci = np.flatnonzero(~state.closed)
+    if relevance.query < 0 or open_loci.size < MIN_LOCI:
+        return None
+    ranked = open_loci[np.argsort(-occ[open_loci], kind="stable")]
+    top, runner_up = int(ranked[0]), int(ranked[1])
+    if occ[top] - occ[runner_up] < TOP_MARGIN:
+        return None  # a near tie: no locus is clearly the answer
+    picks = list(dict.fromkeys([top, runner_up, int(ranked[len(ranked) // 2]), int(ranked[-1])]))
+    T = spec.temperature
+    pos = relevance.positions
+    top_name = _token(result, pos[top])
+    options = []
+    for j in picks:
+        name = _token(result, pos[j])
+        if j == top:
+            fb = (
+                f"Right: {name} has the lowest binding energy (ε = 0 kT, the reference), so the "
+                f"TF sits there {occ[j]:.1%} of the time; the runner-up "
+                f"{_token(result, pos[runner_up])} gets {occ[runner_up]:.1%}."
+            )
+        else:
+            fb = (
+                f"{name} sits {eps[j]:.2f} kT above the best locus, so its Boltzmann weight is "
+                f"exp(-{eps[j]:.2f}/{T:g}) = {np.exp(-eps[j] / T):.2f} of the top one: occupancy "
+                f"{occ[j]:.1%}, against {occ[top]:.1%} on {top_name}."
+            )
+        options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
+    text = (
+        f"The TF for the query token {_token(result, pos[relevance.query])} binds with "
+        f"energies taken from {_where(result, spec)}, at kT = {T:g} "
+        "(special tokens set aside). Which locus does it occupy most at equilibrium?"
+    )
+    return _question(
+        spec,
+        result,
+        topic="mech-softmax",
+        text=text,
+        options=options,
+        explanation=f"Computed from {result.model_name} on your prompt.",
+    )
+
+
+def _entropy_bits(p: np.ndarray) -> float:
+    return float(row_entropy_bits(p))
+
+
+def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None:
+    """If the temperature doubles, does occupancy over the loci become more or less even?"""
+    _check_settings(result, spec)
+    T, T2 = spec.temperature, 2 * spec.temperature
+    if T2 > MAX_TEMPERATURE:
+        return None
+    query = _query(result, spec)
+    relevance, cold = _occupancy(result, spec, query, temperature=T)
+    _, hot = _occupancy(result, spec, query, temperature=T2)
+    if relevance.query < 0 or int((~cold.closed).sum()) < MIN_LOCI:
+        return None
+    p1, p2 = cold.equilibrium.occupancy, hot.equilibrium.occupancy  # [n] each
+    h1, h2 = _entropy_bits(p1), _entropy_bits(p2)
+    if abs(h2 - h1) < EVENNESS_MIN_BITS:
+        return None  # already (almost) uniform: no change worth asking about
+    top = int(np.argmax(p1))
+    top_name = _token(result, relevance.positions[top])
+    n_open = int((~cold.closed).sum())
+    facts = (
+        f"The occupancy entropy goes from {h1:.2f} to {h2:.2f} bits (at most "
+        f"{np.log2(n_open):.2f} bits for {n_open} open loci), and the top locus {top_name} "
+        f"goes from {p1[top]:.1%} to {p2[top]:.1%}."
+    )
+    verdict = "more" if h2 > h1 else "less"
+    options = [
+        LiveOption(
+            "more",
+            "More even: the TF spreads over more loci",
+            verdict == "more",
+            ("Right. " if verdict == "more" else "Not here. ")
+            + facts
+            + " Heating divides every energy gap by a larger kT, so gaps matter less.",
+        ),
+        LiveOption(
+            "less",
+            "Less even: the TF concentrates on its best locus",
+            verdict == "less",
+            ("Right. " if verdict == "less" else "The opposite happens. ")
+            + facts
+            + " Concentrating on the best locus is what cooling (a lower kT) does.",
+        ),
+        LiveOption(
+            "same",
+            "No change: occupancy does not depend on temperature",
+            False,
+            "Occupancy is exp(-ε/kT) normalised, so kT changes it unless every energy is "
+            "equal. " + facts,
+        ),
+    ]
+    text = (
+        f"The TF for the query token {_token(result, relevance.positions[relevance.query])} "
+        f"uses energies from {_where(result, spec)}, now at kT = {T:g}. If the "
+        f"temperature doubles to kT = {T2:g}, how does its occupancy over the loci change?"
+    )
+    return _question(
+        spec,
+        result,
+        topic="mech-temperature",
+        text=text,
+        options=options,
+        explanation=f"Computed from {result.model_name} on your prompt.",
+    )
+
+
+def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None:
+    """Which head of layer L is a previous-token head? Only when one is and others clearly are not."""
+    _check_settings(result, spec)
+    if int((~result.special_mask).sum()) < MIN_LOCI:
+        return None
+    profiles = profile_heads(result, layer=spec.layer)
+    previous = [p for p in profiles if p.pattern == "previous-token"]
+    if not previous:
+        return None
+    target = max(previous, key=lambda p: p.scores["previous-token"])
+    eligible = [
+        p
+        for p in profiles
+        if p.pattern != "previous-token" and p.scores["previous-token"] < CLEARLY_NOT_PREVIOUS
+    ]
+    if len(eligible) < 2:
+        return None
+    rng = random.Random(int(spec.question_id.split("-")[1], 16))
+    distractors = sorted(rng.sample(eligible, k=min(3, len(eligible))), key=lambda p: p.head)
+    options = []
+    for p in sorted([target, *distractors], key=lambda p: p.head):
+        share = p.scores["previous-token"]
+        fb = (
+            f"Head {p.head} gives on average {share:.0%} of each token's attention to the token "
+            f"just before it (a head counts as previous-token at {DOMINANCE:.0%} or more)."
+        )
+        if p is target:
+            fb = "Right. " + fb
+        else:
+            own = p.scores.get(p.pattern)
+            fb += f" Its own pattern is '{p.pattern}'" + (
+                f", with {own:.0%} of the mass."
+                if own is not None
+                else f" (normalised entropy {p.normalised_entropy:.2f})."
+            )
+        options.append(LiveOption(f"h{p.head}", f"Head {p.head}", p is target, fb))
+    text = (
+        f"In layer {spec.layer} of {result.model_name}, on your prompt, which of these heads "
+        "is a previous-token head (a TF species that mostly binds the locus just upstream)?"
+    )
+    return _question(
+        spec,
+        result,
+        topic="mech-multihead",
+        text=text,
+        options=options,
+        explanation="Head patterns are measured on your prompt's attention.",
+    )
+
+
+def closed_locus(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None:
+    """For decoder models: which locus is closed chromatin (hidden by the causal mask)?"""
+    _check_settings(result, spec)
+    if result.model_kind != "decoder":
+        return None
+    query = _query(result, spec)
+    relevance, state = _occupancy(result, spec, query, temperature=spec.temperature, special="keep")
+    occ = state.equilibrium.occupancy  # [n]
+    closed = np.flatnonzero(state.closed & (occ == 0))
+    open_loci = np.flatnonzero(~state.closed & (occ > 0))
+    if closed.size == 0 or open_loci.size < 2:
+        return None
+    answer = int(closed[0])  # the locus just after the query
+    ranked = open_loci[np.argsort(-occ[open_loci], kind="stable")]
+    picks = list(dict.fromkeys([int(ranked[0]), int(ranked[-1]), relevance.query]))[:3]
+    pos = relevance.positions
+    q_name = _token(result, pos[relevance.query])
+    options = [
+        LiveOption(
+            f"t{pos[answer]}",
+            _token(result, pos[answer]),
+            True,
+            f"Right: {_token(result, pos[answer])} comes after the query {q_name}, so the causal mask "
+            "hides it. Its attention weight is exactly 0, its binding energy is infinite, and the TF "
+            "never sits there (occupancy 0).",
+        )
+    ]
+    for j in picks:
+        options.append(
+            LiveOption(
+                f"t{pos[j]}",
+                _token(result, pos[j]),
+                False,
+                f"{_token(result, pos[j])} is at or before the query, so it is open chromatin: "
+                f"attention {relevance.weights[j]:.1%}, occupancy {occ[j]:.1%}.",
+            )
+        )
+    text = (
+        f"{result.model_name} is a decoder, so each token sees only the tokens before it. For "
+        f"the TF of the query token {q_name} ({_where(result, spec)}), which of these loci is "
+        "closed chromatin, never occupied?"
+    )
+    return _question(
+        spec,
+        result,
+        topic="mech-masks",
+        text=text,
+        options=options,
+        explanation=f"Computed from {result.model_name} on your prompt.",
+    )
+
+
+_BUILDERS = {
+    "occupancy-top": occupancy_top,
+    "temperature-evenness": temperature_evenness,
+    "previous-token-head": previous_token_head,
+    "closed-locus": closed_locus,
+}
+
+
+def build_live(spec: LiveSpec, result: AttentionResult) -> LiveQuestion | None:
+    """Run the spec's generator on ``result`` (the attention of ``spec.prompt``)."""
+    builder = _BUILDERS.get(spec.generator)
+    if builder is None:
+        raise LiveError(f"unknown live question type {spec.generator!r}; known: {GENERATORS}")
+    if spec.model != result.model_name:
+        raise LiveError(
+            f"this question was computed with {spec.model}, but the app now runs "
+            f"{result.model_name}; switch to that model to restore it"
+        )
+    return builder(result, spec)
+
+
+def _layers_nearest(layer: int, num_layers: int) -> list[int]:
+    return sorted(range(num_layers), key=lambda other: (abs(other - layer), other))
+
+
+def live_questions(
+    result: AttentionResult,
+    *,
+    prompt: str,
+    layer: int,
+    head: int | str,
+    temperature: float,
+    query: int | None,
+) -> tuple[LiveQuestion, ...]:
+    """Every fair live question for the student's prompt and settings (possibly none).
+
+    Settings a generator does not use are normalised in its spec, so the same question
+    always gets the same id. The previous-token question looks at the student's layer first,
+    then the nearest layers, and records the layer it used.
+    """
+    layer = min(max(int(layer), 0), result.num_layers - 1)
+    if isinstance(head, int) and not 0 <= head < result.num_heads:
+        head = "mean"
+    temperature = float(min(max(temperature, MIN_TEMPERATURE), MAX_TEMPERATURE))
+    base = LiveSpec("occupancy-top", prompt, result.model_name, layer, head, temperature, query)
+    base = replace(base, query=_query(result, base))
+    out = [
+        occupancy_top(result, base),
+        temperature_evenness(result, replace(base, generator="temperature-evenness")),
+        closed_locus(
+            result, replace(base, generator="closed-locus", query=_closed_query(result, base))
+        ),
+    ]
+    for candidate in _layers_nearest(layer, result.num_layers):
+        spec = LiveSpec(
+            "previous-token-head", prompt, result.model_name, candidate, "mean", 1.0, None
+        )
+        made = previous_token_head(result, spec)
+        if made is not None:
+            out.append(made)
+            break
+    return tuple(q for q in out if q is not None)
+
+
+def _closed_query(result: AttentionResult, spec: LiveSpec) -> int:
+    """A query with later tokens to hide: the student's one, else the middle real token."""
+    real = np.flatnonzero(~result.special_mask)
+    q = _query(result, spec)
+    if real.size and q >= real.max():
+        return int(real[len(real) // 2])
+    return q

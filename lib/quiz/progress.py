@@ -1,0 +1,345 @@
+"""Save and restore quiz progress as JSON, and export results as CSV.
+
+A progress file comes back from the student's disk, so it is untrusted input: it is size-limited,
+parsed strictly (exact types, no unknown keys, no duplicate keys), checked against the current
+bank, and then *replayed* through ``session.submit``. Scores are never read from the file; they
+are recomputed from the answers, so editing a file can change answers but never forge marks.
+
+Questions computed from the student's prompt (``live.py``) are stored as their *spec* (generator,
+prompt, model, settings), never with options or an answer key. Loading calls ``rebuild_live(spec)``
+to recompute each one from the real model; the spec's hash must match the stored question id.
+Version 1 files (before live questions) still load.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lib.quiz.bank import describe_validation_error
+from lib.quiz.grading import (
+    Answer,
+    MatchingAnswer,
+    MultiAnswer,
+    QuizError,
+    SingleAnswer,
+    TrueFalseAnswer,
+    describe_answer,
+    describe_correct,
+)
+from lib.quiz.live import GENERATORS, LIVE_SOURCE, LiveQuestion, LiveSpec
+from lib.quiz.schema import QuizBank
+from lib.quiz.session import QuizState, add_live, submit
+
+FORMAT = "cellular-attention-quiz-progress"
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+MAX_PROMPT_CHARS = 20_000
+NEEDS_MODEL = "this file has questions computed from a prompt; the model is needed to restore them"
+RebuildLive = Callable[[LiveSpec], LiveQuestion | None]
+MAX_BYTES = 1_000_000
+MAX_QUESTIONS = 1000
+_UNTOUCHED = "Your current progress was left untouched."
+
+
+class ProgressError(ValueError):
+    """A progress file could not be loaded; the message says what is wrong."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+Id = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class _SingleJ(_Strict):
+    type: Literal["single"]
+    option: Id
+
+
+class _MultiJ(_Strict):
+    type: Literal["multi"]
+    options: list[Id] = Field(max_length=20)
+
+
+class _MatchingJ(_Strict):
+    type: Literal["matching"]
+    matches: dict[Id, Id] = Field(max_length=20)
+
+
+class _TrueFalseJ(_Strict):
+    type: Literal["true_false"]
+    verdict: bool
+    why: Id
+
+
+class _ResponseJ(_Strict):
+    question: Id
+    answer: Annotated[_SingleJ | _MultiJ | _MatchingJ | _TrueFalseJ, Field(discriminator="type")]
+    confidence: Literal[1, 2, 3] | None
+
+
+class _SpecJ(_Strict):
+    generator: Literal[GENERATORS]  # type: ignore[valid-type]
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    model: str = Field(min_length=1, max_length=300)
+    layer: int = Field(ge=0, le=1000)
+    head: Annotated[int, Field(ge=0, le=10_000)] | Literal["mean", "rollout"]
+    temperature: float = Field(ge=0.05, le=20.0)
+    query: Annotated[int, Field(ge=0, le=1_000_000)] | None
+
+
+class _LiveJ(_Strict):
+    question: Id
+    spec: _SpecJ
+
+
+class _ProgressJ(_Strict):
+    format: Literal["cellular-attention-quiz-progress"]
+    version: int
+    seed: int = Field(ge=-(2**63), lt=2**63)
+    cbm: bool
+    topics: list[Id] = Field(max_length=200)
+    questions: list[Id] = Field(min_length=1, max_length=MAX_QUESTIONS)
+    responses: list[_ResponseJ] = Field(max_length=MAX_QUESTIONS)
+    live: list[_LiveJ] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+
+
+def _answer_to_json(answer: Answer) -> dict[str, Any]:
+    if isinstance(answer, SingleAnswer):
+        return {"type": "single", "option": answer.option}
+    if isinstance(answer, MultiAnswer):
+        return {"type": "multi", "options": sorted(answer.options)}
+    if isinstance(answer, MatchingAnswer):
+        return {"type": "matching", "matches": answer.as_dict()}
+    return {"type": "true_false", "verdict": answer.verdict, "why": answer.why}
+
+
+def _answer_from_json(raw: _SingleJ | _MultiJ | _MatchingJ | _TrueFalseJ) -> Answer:
+    if isinstance(raw, _SingleJ):
+        return SingleAnswer(raw.option)
+    if isinstance(raw, _MultiJ):
+        if len(set(raw.options)) != len(raw.options):
+            raise ProgressError(
+                f"a multi answer lists an option twice ({raw.options}). {_UNTOUCHED}"
+            )
+        return MultiAnswer(frozenset(raw.options))
+    if isinstance(raw, _MatchingJ):
+        return MatchingAnswer(tuple(raw.matches.items()))
+    return TrueFalseAnswer(raw.verdict, raw.why)
+
+
+def progress_to_json(state: QuizState) -> str:
+    """The state as JSON: seed, marking mode, question ids in order, the raw answers, and
+    the spec (never the answer key) of each question computed from the student's prompt."""
+    unsaveable = [
+        q.id for q in state.questions if q.source == LIVE_SOURCE and state.live_spec(q.id) is None
+    ]
+    if unsaveable:
+        raise ProgressError(
+            f"questions {unsaveable} were computed from your prompt without a spec, so they "
+            "cannot be saved; add live questions with session.add_live"
+        )
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "seed": state.seed,
+        "cbm": state.cbm,
+        "topics": list(state.topics),
+        "questions": list(state.question_ids),
+        "responses": [
+            {
+                "question": r.question_id,
+                "answer": _answer_to_json(r.answer),
+                "confidence": r.confidence,
+            }
+            for r in state.responses
+        ],
+        "live": [{"question": qid, "spec": spec.to_dict()} for qid, spec in state.live],
+    }
+    return json.dumps(doc, indent=1, ensure_ascii=False)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ProgressError(f"the file repeats the key(s) {dupes}. {_UNTOUCHED}")
+    return dict(pairs)
+
+
+def _parse(text: str | bytes) -> _ProgressJ:
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > MAX_BYTES:
+        raise ProgressError(
+            f"the file is {size:,} bytes, more than the {MAX_BYTES:,}-byte limit for a progress "
+            f"file; choose the file this app saved. {_UNTOUCHED}"
+        )
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, ProgressError):
+            raise
+        raise ProgressError(f"the file is not valid JSON ({exc}). {_UNTOUCHED}") from None
+    if not isinstance(data, dict):
+        raise ProgressError(
+            f"the file must hold a JSON object, not {type(data).__name__}. {_UNTOUCHED}"
+        )
+    if data.get("format") != FORMAT:
+        raise ProgressError(f"this is not a Cellular Attention quiz progress file. {_UNTOUCHED}")
+    version = data.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise ProgressError(
+            f"unsupported progress file version {version!r}; this app reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}. {_UNTOUCHED}"
+        )
+    if version == 1 and "live" in data:
+        raise ProgressError(f"a version 1 file cannot hold a `live` section. {_UNTOUCHED}")
+    try:
+        return _ProgressJ.model_validate(data)
+    except ValidationError as exc:
+        raise ProgressError(
+            f"the file is malformed: {describe_validation_error(exc)}. {_UNTOUCHED}"
+        ) from None
+
+
+def _spec(raw: _SpecJ) -> LiveSpec:
+    return LiveSpec(
+        generator=raw.generator,
+        prompt=raw.prompt,
+        model=raw.model,
+        layer=raw.layer,
+        head=raw.head,
+        temperature=float(raw.temperature),
+        query=raw.query,
+    )
+
+
+def _rebuild(entry: _LiveJ, rebuild_live: RebuildLive | None) -> LiveQuestion:
+    spec = _spec(entry.spec)
+    if spec.question_id != entry.question:
+        raise ProgressError(
+            f"the live question {entry.question!r} does not match its saved spec (the file was "
+            f"edited). {_UNTOUCHED}"
+        )
+    if rebuild_live is None:
+        raise ProgressError(f"{NEEDS_MODEL}. {_UNTOUCHED}")
+    try:
+        live = rebuild_live(spec)
+    except Exception as exc:  # any failure of the model or the generator: refuse the file
+        raise ProgressError(f"{NEEDS_MODEL} ({exc}). {_UNTOUCHED}") from None
+    if live is None or live.id != entry.question or live.spec != spec:
+        raise ProgressError(
+            f"{NEEDS_MODEL}, and the question {entry.question!r} could not be recomputed from "
+            f"the current model. {_UNTOUCHED}"
+        )
+    return live
+
+
+def progress_from_json(
+    text: str | bytes, bank: QuizBank, *, rebuild_live: RebuildLive | None = None
+) -> QuizState:
+    """Rebuild a QuizState from ``progress_to_json`` output, validating everything.
+
+    Raises ProgressError (never anything else) for a file that is too big, not JSON, of the
+    wrong shape, refers to questions or options the bank does not have, or answers a question
+    twice. Marks are recomputed by replaying the answers. Live questions are recomputed with
+    ``rebuild_live(spec)``; without it (or if it fails) the file is refused.
+    """
+    doc = _parse(text)
+    unknown_topics = [t for t in doc.topics if not bank.has_topic(t)]
+    if unknown_topics:
+        raise ProgressError(f"unknown topic id(s) {unknown_topics}. {_UNTOUCHED}")
+    live_ids = [entry.question for entry in doc.live]
+    if len(set(live_ids)) != len(live_ids):
+        raise ProgressError(f"a live question is listed twice. {_UNTOUCHED}")
+    stray = [q for q in live_ids if q not in doc.questions]
+    if stray:
+        raise ProgressError(f"live question(s) {stray[:10]} are not in this quiz. {_UNTOUCHED}")
+    missing = [q for q in doc.questions if not bank.has_question(q) and q not in live_ids]
+    if missing:
+        raise ProgressError(
+            f"question id(s) {missing[:10]} are not in the quiz bank (it may have changed since "
+            f"you saved). {_UNTOUCHED}"
+        )
+    if len(set(doc.questions)) != len(doc.questions):
+        raise ProgressError(f"a question id is listed twice. {_UNTOUCHED}")
+    rebuilt = {entry.question: _rebuild(entry, rebuild_live) for entry in doc.live}
+    state = QuizState(seed=doc.seed, cbm=doc.cbm, topics=tuple(doc.topics), questions=())
+    for qid in doc.questions:
+        if qid in rebuilt:
+            state = add_live(state, rebuilt[qid])
+        else:
+            state = replace(state, questions=(*state.questions, bank.question(qid)))
+    for r in doc.responses:
+        if r.question not in doc.questions:
+            raise ProgressError(
+                f"an answer refers to {r.question!r}, which is not in this quiz. {_UNTOUCHED}"
+            )
+        if state.is_answered(r.question):
+            raise ProgressError(f"question {r.question!r} is answered twice. {_UNTOUCHED}")
+        try:
+            state = submit(state, r.question, _answer_from_json(r.answer), confidence=r.confidence)
+        except QuizError as exc:
+            raise ProgressError(f"the saved answer is not valid: {exc}. {_UNTOUCHED}") from None
+    return state
+
+
+def _cell(value: Any) -> Any:
+    # spreadsheet apps execute cells starting with = + - @; prefix text so it stays text
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+CSV_COLUMNS = (
+    "position",
+    "question_id",
+    "topic_id",
+    "topic",
+    "skill",
+    "type",
+    "question",
+    "answered",
+    "your_answer",
+    "correct_answer",
+    "correct",
+    "confidence",
+    "marks",
+    "source",
+)
+
+
+def results_to_csv(state: QuizState, bank: QuizBank) -> str:
+    """One row per question in quiz order, for the student to keep."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for i, q in enumerate(state.questions, start=1):
+        r = state.response(q.id)
+        title = bank.topic(q.topic).title if bank.has_topic(q.topic) else q.topic
+        row = [
+            i,
+            q.id,
+            q.topic,
+            title,
+            q.skill,
+            q.type,
+            q.text,
+            "yes" if r else "no",
+            describe_answer(q, r.answer) if r else "",
+            describe_correct(q),
+            ("yes" if r.correct else "no") if r else "",
+            r.confidence if r and r.confidence is not None else "",
+            r.marks if r else "",
+            q.source,
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue()
