@@ -10,6 +10,9 @@ from lib.chromatin.from_attention import chromatin_from_attention
 from pages import _common as ui
 
 ui.model_picker()
+model = ui.current_model()
+if model is not None:
+    ui.attention_controls(model.num_layers, model.num_heads, show_level=False)
 st.title("Context: the same gene in two cell types")
 ui.caption("context")
 left, right = st.columns(2)
@@ -21,7 +24,6 @@ right.text_input("Prompt B (cell type B)", **ui.bind("context_b"), max_chars=200
 results = [ui.attention_for(st.session_state[k]) for k in ("context_a", "context_b")]
 if any(r is None for r in results):
     st.stop()
-ui.attention_controls(results[0].num_layers, results[0].num_heads, show_level=False)
 labels = [level_groups(r, level="word")[0] for r in results]
 common = shared_words(*labels)
 if not common:

@@ -17,9 +17,12 @@ from lib.chromatin.from_attention import chromatin_from_attention
 from pages import _common as ui
 from pages._kinetics import kinetic_panel
 
-ui.model_picker()
-st.title("Explore: attention beside chromatin")
 ui.apply_link_settings()
+ui.model_picker()
+model = ui.current_model()
+if model is not None:
+    ui.attention_controls(model.num_layers, model.num_heads)
+st.title("Explore: attention beside chromatin")
 text = ui.explore_text()
 ui.preset_pills(text)
 st.text_area(
@@ -30,7 +33,6 @@ st.text_area(
 result = ui.attention_for(st.session_state["prompt"])
 if result is None:
     st.stop()
-ui.attention_controls(result.num_layers, result.num_heads)
 level, head = st.session_state["level"], ui.head_choice()
 labels, _ = level_groups(result, level=level)
 is_special = special_groups(result, level=level)

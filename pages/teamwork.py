@@ -13,6 +13,9 @@ from lib.chromatin import species_occupancy
 from pages import _common as ui
 
 ui.model_picker()
+model = ui.current_model()
+if model is not None:
+    ui.attention_controls(model.num_layers, model.num_heads, show_level=False)
 st.title("Teamwork: heads as TF species")
 ui.caption("teamwork")
 st.text_area("Prompt", **ui.bind("prompt"), max_chars=ui.PROMPT_MAX_CHARS, height=68,
@@ -20,7 +23,6 @@ st.text_area("Prompt", **ui.bind("prompt"), max_chars=ui.PROMPT_MAX_CHARS, heigh
 result = ui.attention_for(st.session_state["prompt"])
 if result is None:
     st.stop()
-ui.attention_controls(result.num_layers, result.num_heads, show_level=False)
 layer = int(st.session_state["layer"])
 profiles = profile_heads(result, layer=layer)
 titles = [f"TF {p.head}: {p.pattern}, {p.entropy_bits:.1f} bits" for p in profiles]

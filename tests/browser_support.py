@@ -52,7 +52,7 @@ def start_server(*, port: int | None = None, env: dict | None = None) -> tuple[s
     port = port or free_port()
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", os.environ.get("CA_DEV_APP", "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
