@@ -3,23 +3,12 @@
 import streamlit as st
 
 from pages._common import keep_state
+from pages._site import ENTRY, site_pages
 
 st.set_page_config(page_title="Cellular Attention", page_icon="🧬", layout="wide")
 keep_state()
-
-explore = st.Page("pages/explore.py", title="Explore", icon="🔍", default=True)
-pages = {
-    "Explore": [
-        explore,
-        st.Page("pages/context.py", title="Context", icon="🧫", url_path="context"),
-        st.Page("pages/teamwork.py", title="Teamwork", icon="🤝", url_path="teamwork"),
-    ],
-    "Learn": [
-        st.Page("pages/analogy.py", title="The analogy", icon="📖", url_path="analogy"),
-        st.Page("pages/limitations.py", title="Limitations", icon="⚖️", url_path="limitations"),
-    ],
-    "Test yourself": [
-        st.Page("pages/quiz.py", title="Quiz", icon="📝", url_path="quiz"),
-    ],
-}
-st.navigation(pages).run()
+ENTRY.active = True
+try:
+    st.navigation(site_pages()).run()
+finally:
+    ENTRY.active = False

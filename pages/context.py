@@ -8,6 +8,9 @@ from lib.charts import attention as attention_charts
 from lib.charts import scene as scene_charts
 from lib.chromatin.from_attention import chromatin_from_attention
 from pages import _common as ui
+from pages._site import require_entry
+
+require_entry()
 
 ui.model_picker()
 model = ui.current_model()

@@ -16,6 +16,9 @@ from lib.charts.window import window_around
 from lib.chromatin.from_attention import chromatin_from_attention
 from pages import _common as ui
 from pages._kinetics import kinetic_panel
+from pages._site import require_entry
+
+require_entry()
 
 ui.apply_link_settings()
 ui.model_picker()

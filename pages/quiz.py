@@ -40,6 +40,9 @@ from lib.quiz.live import LiveError, LiveSpec, build_live, live_questions
 from lib.quiz.session import add_live
 from lib.quiz.ui import load_ui_text
 from pages import _common as ui
+from pages._site import require_entry
+
+require_entry()
 
 QUIZ_DIR = Path(os.environ.get("CA_QUIZ_DIR") or ui.CONTENT_DIR / "quiz")
 SETTINGS = {"quiz_topics": [], "quiz_length": 10, "quiz_cbm": False, "quiz_live": False,
@@ -233,6 +236,8 @@ def show_question(state, question_id: str) -> None:
                else question.topic)
     if is_live(question):
         say("live_note", st.info)
+    if state.cbm:
+        say("cbm_help")
     st.markdown(plain(question.text))
     response = state.response(question_id)
     key = f"quiz_{st.session_state['quiz_round']}_{question_id}"
@@ -270,7 +275,7 @@ def show_results(state) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     chart = alt.Chart(table).mark_bar().encode(
         x=alt.X("Right (%):Q", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("Topic:N", sort=None, title=None),
+        y=alt.Y("Topic:N", sort=None, title=None, axis=alt.Axis(labelLimit=280)),
         color=alt.Color("Mastery:N", scale=alt.Scale(domain=LEVELS, range=LEVEL_COLOURS)),
         tooltip=["Topic", "Right", "Questions", "Marks", "Mastery"],
     )
@@ -302,15 +307,18 @@ def save_and_resume(state) -> None:
         st.download_button("Download results (CSV)", results_to_csv(state, BANK),
                            key="quiz_dl_results", file_name="cellular-attention-quiz-results.csv",
                            mime="text/csv", on_click="ignore")
-    uploaded = st.file_uploader("Resume from a progress file", type=["json"], key="quiz_upload")
     s = st.session_state
-    if uploaded is not None and uploaded.file_id != s.get("quiz_upload_seen"):
-        s["quiz_upload_seen"] = uploaded.file_id
-        s["quiz_upload_error"] = apply_uploaded(uploaded.getvalue())
+    uploaded = st.file_uploader("Resume from a progress file", type=["json"],
+                                key=f"quiz_upload_{s['quiz_upload_round']}")
+    if uploaded is not None:
+        error = apply_uploaded(uploaded.getvalue())
+        s["quiz_upload_message"] = error
+        s["quiz_upload_round"] += 1  # a fresh, empty uploader: each file is applied once
         st.rerun()  # show the restored quiz above
-    if uploaded is not None and s.get("quiz_upload_seen") == uploaded.file_id:
-        if s.get("quiz_upload_error"):
-            st.error(s["quiz_upload_error"])
+    if "quiz_upload_message" in s:
+        error = s.pop("quiz_upload_message")
+        if error:
+            st.error(error)
         else:
             say("resume_success", st.success)
 
@@ -323,6 +331,7 @@ for key, value in SETTINGS.items():
     st.session_state.setdefault(key, value)
 st.session_state.setdefault("quiz_state", None)
 st.session_state.setdefault("quiz_round", 0)
+st.session_state.setdefault("quiz_upload_round", 0)
 
 wanted = st.query_params.get("topic")
 if wanted and wanted != st.session_state.get("quiz_topic_param"):

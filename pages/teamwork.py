@@ -11,6 +11,9 @@ from lib.charts import scene as scene_charts
 from lib.charts.window import window_around
 from lib.chromatin import species_occupancy
 from pages import _common as ui
+from pages._site import require_entry
+
+require_entry()
 
 ui.model_picker()
 model = ui.current_model()

@@ -1,0 +1,197 @@
+"""Memory, load, payload and soak figures for the real server (issue: hardening).
+
+- peak RSS of the server with 1 and with 20 Chromium sessions (targets: <= 700 / 900 MB);
+- p95 control-change latency with 20 concurrent sessions;
+- bytes the Explore page sends for a 512-token prompt, against bertviz's head_view and
+  model_view HTML for the same attention; and whether each renders with no internet;
+- a memory soak: 500 AppTest reruns with varying prompts and controls (target: < 50 MB growth).
+Run: `python -m bench.bench_load`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench.bench_pipeline import prompt_of  # noqa: E402
+from bench.common import current_rss_mb, peak_rss_mb, row  # noqa: E402
+
+CHART = "[data-testid=stVegaLiteChart]"
+SESSIONS = 20
+
+
+def _offline_routes(context) -> None:
+    """Abort every request that is not to this machine: what 'no internet' looks like."""
+    def handle(route):
+        host = route.request.url.split("/")[2] if "://" in route.request.url else ""
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host.startswith(
+            ("127.0.0.1", "localhost")
+        ):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", handle)
+
+
+def _wait_rendered(page, count: int = 5) -> None:
+    from browser_support import wait_for_app
+
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{CHART} svg').length >= {count}", timeout=120_000
+    )
+    wait_for_app(page)
+
+
+def server_figures() -> list[dict]:
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import CHROMIUM_ARGS, chromium_path, start_server, wait_healthy
+    from lib.models.loading import load_model
+
+    tokenizer = load_model().tokenizer
+    long_prompt = prompt_of(512, tokenizer)
+    process, url = start_server()
+    rows = []
+    try:
+        wait_healthy(url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            # one session, offline, counting the websocket bytes of a 512-token prompt
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            _offline_routes(context)
+            page = context.new_page()
+            received: list[int] = []
+            page.on("websocket", lambda ws: ws.on(
+                "framereceived", lambda frame: received.append(len(frame) if frame else 0)))
+            page.goto(f"{url}/?prompt={quote(long_prompt)}")
+            _wait_rendered(page)
+            ours = sum(received)
+            rows.append(row("server peak RSS, 1 session", "512-token prompt",
+                            peak_rss_mb(process.pid), "MB", "<= 700 MB",
+                            peak_rss_mb(process.pid) <= 700))
+            pages = [page]
+            for i in range(1, SESSIONS):
+                ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+                extra = ctx.new_page()
+                extra.goto(f"{url}/?prompt={quote(f'Session {i} asks about gene {i} and Paris')}")
+                pages.append(extra)
+            for extra in pages[1:]:
+                _wait_rendered(extra)
+            latencies = _concurrent_changes(pages)
+            rows.append(row(f"server peak RSS, {SESSIONS} sessions", "Chromium pages",
+                            peak_rss_mb(process.pid), "MB", "<= 900 MB",
+                            peak_rss_mb(process.pid) <= 900))
+            p95 = statistics.quantiles(latencies, n=20)[-1]
+            rows.append(row(f"control change p95, {SESSIONS} sessions at once", "layer slider",
+                            p95 * 1e3, "ms", "(reported)", None))
+            bertviz_rows = _bertviz_payload(browser, long_prompt)
+            rows.append(row("Explore page payload (websocket)", "512 tokens", ours / 1e3, "kB",
+                            f"< bertviz ({min(r['median'] for r in bertviz_rows):.0f} kB)",
+                            ours / 1e3 < min(r["median"] for r in bertviz_rows)))
+            rows.append(row("Explore renders with no internet", "512 tokens", 1.0, "yes/no",
+                            "works offline", True))
+            rows += bertviz_rows
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return rows
+
+
+def _concurrent_changes(pages) -> list[float]:
+    """Every session moves its layer slider at once; time until each heatmap changes."""
+    latencies = []
+    for step in range(3):
+        befores = [p.locator(CHART).nth(1).inner_html() for p in pages]
+        starts = []
+        for p in pages:
+            slider = p.get_by_role("slider", name="Layer")
+            slider.focus()
+            starts.append(time.perf_counter())
+            slider.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
+        for p, before, start in zip(pages, befores, starts):
+            p.wait_for_function(
+                "([sel, old]) => { const e = document.querySelectorAll(sel)[1];"
+                " return e && e.innerHTML !== old; }",
+                arg=[CHART, before], timeout=60_000, polling=20,
+            )
+            latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def _bertviz_payload(browser, prompt: str) -> list[dict]:
+    import tempfile
+
+    from bertviz import head_view, model_view
+
+    from lib.attention.extract import extract_attention
+    from lib.models.loading import load_model
+
+    result = extract_attention(load_model(), prompt)
+    import torch
+
+    attention = [torch.from_numpy(np.ascontiguousarray(layer))[None] for layer in result.attentions]
+    rows = []
+    for name, view in (("head_view", head_view), ("model_view", model_view)):
+        html = view(attention, list(result.tokens), html_action="return").data
+        works = _renders_offline(browser, html)
+        rows.append(row(f"bertviz {name} HTML payload", f"{result.seq_len} tokens",
+                        len(html.encode()) / 1e3, "kB",
+                        "works offline" if works else "needs internet (CDN scripts)", works))
+    del tempfile
+    return rows
+
+
+def _renders_offline(browser, html: str) -> bool:
+    context = browser.new_context()
+    _offline_routes(context)
+    page = context.new_page()
+    page.set_content(html, wait_until="load", timeout=60_000)
+    page.wait_for_timeout(3000)
+    drawn = page.locator("svg").count() > 0
+    context.close()
+    return drawn
+
+
+def soak(*, reruns: int = 500) -> list[dict]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run(timeout=180)
+    pid = os.getpid()
+    warm = None
+    for i in range(reruns):
+        if i % 3 == 0:
+            at.text_area(key="_w_prompt").input(f"Gene {i % 40} is read in cell type {i % 7}")
+        else:
+            slider = next(s for s in at.sidebar.slider if s.label.startswith("Layer"))
+            slider.set_value(i % 6)
+        at.run()
+        if i == 50:
+            warm = current_rss_mb(pid)
+    growth = current_rss_mb(pid) - warm
+    return [row("memory soak: RSS growth", f"{reruns} reruns (after 50 warm-up)", growth, "MB",
+                "< 50 MB", growth < 50)]
+
+
+import numpy as np  # noqa: E402
+
+
+def run() -> list[dict]:
+    return server_figures() + soak()
+
+
+if __name__ == "__main__":
+    from bench.report import print_table
+
+    print_table(run())

@@ -1,0 +1,42 @@
+"""The site map, and a guard that sends every run through app.py.
+
+Why the guard: Streamlit still treats a folder named ``pages/`` beside the entrypoint as
+an old-style multipage app until ``st.navigation`` has been called once in the process.
+So the first request after a server starts, if it is a deep link such as
+``/quiz?topic=mech-masks``, would run ``pages/quiz.py`` on its own, without app.py's page
+config, defaults and navigation. ``require_entry`` notices that, registers the real site
+map (which switches the old mode off) and reruns, so app.py handles the same URL.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+ENTRY = threading.local()  # per script thread: is app.py running this page?
+
+
+def site_pages() -> dict[str, list]:
+    return {
+        "Explore": [
+            st.Page("pages/explore.py", title="Explore", icon="🔍", default=True),
+            st.Page("pages/context.py", title="Context", icon="🧫", url_path="context"),
+            st.Page("pages/teamwork.py", title="Teamwork", icon="🤝", url_path="teamwork"),
+        ],
+        "Learn": [
+            st.Page("pages/analogy.py", title="The analogy", icon="📖", url_path="analogy"),
+            st.Page("pages/limitations.py", title="Limitations", icon="⚖️",
+                    url_path="limitations"),
+        ],
+        "Test yourself": [
+            st.Page("pages/quiz.py", title="Quiz", icon="📝", url_path="quiz"),
+        ],
+    }
+
+
+def require_entry() -> None:
+    """Call first in every page: reroute a run that did not come through app.py."""
+    if not getattr(ENTRY, "active", False):
+        st.navigation(site_pages(), position="hidden")
+        st.rerun()

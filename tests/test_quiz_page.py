@@ -1,0 +1,368 @@
+"""The Quiz page through streamlit's AppTest on the full app, with the real bundled model.
+
+Expected scores are computed here from the bank's own `correct` flags, not with lib.quiz's
+grading helpers, so a grading bug in the page or in lib shows up as a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from chart_data import chart_with, no_errors
+from streamlit.testing.v1 import AppTest
+
+from lib.quiz.bank import load_bank
+from lib.quiz.grading import CBM_MARKS_RIGHT, CBM_MARKS_WRONG
+from lib.quiz.ui import QuizUiText, load_ui_text
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = os.environ.get("CA_QUIZ_TEST_APP") or str(ROOT / "app.py")  # a dev copy while pages are missing
+QUIZ_DIR = ROOT / "content" / "quiz"
+BANK = load_bank(QUIZ_DIR).bank
+
+
+class Downloads:
+    """Records what st.download_button hands to the (mock) media storage during AppTest runs."""
+
+    files: list = []
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    import streamlit.testing.v1.app_test as app_test
+
+    base = app_test.MemoryMediaFileStorage
+
+    class Recording(base):
+        def load_and_get_id(self, content, mimetype, kind, filename=None):
+            file_id = super().load_and_get_id(content, mimetype, kind, filename)
+            Downloads.files.append((filename, content))
+            return file_id
+
+    Downloads.files = []
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return Downloads
+
+
+def latest_download(name_part: str) -> bytes:
+    for filename, content in reversed(Downloads.files):
+        if filename and name_part in filename:
+            return content if isinstance(content, bytes) else content.encode()
+    raise AssertionError(f"no download named like {name_part!r}: {[f for f, _ in Downloads.files]}")
+
+
+def open_quiz(query_params: dict | None = None, **settings) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in settings.items():
+        at.session_state[key] = value
+    at.run(timeout=180)  # first run imports torch and loads the model for the Explore page
+    for key, value in (query_params or {}).items():
+        at.query_params[key] = value
+    at.switch_page("pages/quiz.py").run()
+    assert not no_errors(at), no_errors(at)
+    return at
+
+
+def start(at: AppTest) -> AppTest:
+    button(at, "Start a new quiz").click().run()
+    assert not no_errors(at), no_errors(at)
+    return at
+
+
+def button(at: AppTest, label: str):
+    for found in at.button:
+        if found.label == label:
+            return found
+    raise AssertionError(f"no button {label!r}: {[b.label for b in at.button]}")
+
+
+def state(at: AppTest):
+    return at.session_state["quiz_state"]
+
+
+def current(at: AppTest):
+    qid = at.session_state["quiz_current"]
+    return state(at).question(qid), f"quiz_{at.session_state['quiz_round']}_{qid}"
+
+
+def is_right_choice(q, right: bool) -> dict:
+    """Widget values for a right or a wrong answer, read straight from the bank's flags."""
+    if q.type == "single":
+        pick = next(o.id for o in q.options if o.correct == right)
+        return {"choice": pick}
+    if q.type == "multi":
+        if right:
+            return {o.id: True for o in q.options if o.correct}
+        return {next(o.id for o in q.options if not o.correct): True}
+    if q.type == "matching":
+        ids = [p.id for p in q.pairs]
+        chosen = ids if right else ids[1:] + ids[:1]
+        return dict(zip(ids, chosen, strict=True))
+    why = next(o.id for o in q.why if o.correct)
+    return {"verdict": q.verdict.correct if right else not q.verdict.correct, "why": why}
+
+
+def answer(at: AppTest, *, right: bool, confidence: int | None = None) -> AppTest:
+    q, key = current(at)
+    for part, value in is_right_choice(q, right).items():
+        if q.type == "multi":
+            at.checkbox(key=f"{key}_{part}").check()
+        elif q.type == "matching":
+            at.selectbox(key=f"{key}_{part}").set_value(value)
+        else:
+            at.radio(key=f"{key}_{part}").set_value(value)
+    if confidence is not None:
+        at.radio(key=f"{key}_confidence").set_value(confidence)
+    button(at, "Submit answer").click().run()
+    assert not no_errors(at), no_errors(at)
+    return at
+
+
+def nothing_selected(at: AppTest) -> bool:
+    q, key = current(at)
+    widgets = [w for kind in (at.radio, at.checkbox, at.selectbox) for w in kind
+               if str(w.key).startswith(key)]
+    assert widgets, f"no widgets for {q.id}"
+    return all(w.value in (None, False) for w in widgets)
+
+
+def texts(at: AppTest) -> str:
+    """All Markdown on the page, with the page's escaping undone."""
+    return "\n".join(m.value for m in at.markdown).replace("\\", "")
+
+
+def play(at: AppTest, plan: list[tuple[bool, int | None]]) -> AppTest:
+    for right, confidence in plan:
+        if at.session_state["quiz_current"] is None:
+            raise AssertionError("no current question")
+        answer(at, right=right, confidence=confidence)
+        if state(at).next_question is not None:
+            button(at, "Next question").click().run()
+    return at
+
+
+# ---------------------------------------------------------------------------------- tests
+
+
+def test_every_question_starts_with_nothing_selected():
+    at = start(open_quiz(quiz_length=12, quiz_seed=5, quiz_cbm=True))
+    seen = set()
+    for i in range(len(state(at).questions)):
+        q, key = current(at)
+        seen.add(q.type)
+        assert nothing_selected(at), f"question {i + 1} ({q.type}) has a pre-selected option"
+        assert at.radio(key=f"{key}_confidence").value is None  # certainty is not pre-set either
+        play(at, [(i % 2 == 0, 1)])
+    assert seen == {"single", "multi", "matching", "true_false"}, seen
+
+
+def test_feedback_stays_visible_and_resubmitting_never_changes_the_score():
+    at = start(open_quiz(quiz_length=3, quiz_seed=2, quiz_cbm=True))
+    q, key = current(at)
+    answer(at, right=False, confidence=3)
+    assert state(at).score == CBM_MARKS_WRONG[3]
+    options = q.options if q.type in ("single", "multi") else (
+        q.pairs if q.type == "matching" else q.why)
+    assert all(o.feedback[:60] in texts(at) for o in options)
+    # rerun, leave for another page and come back: still locked, still explained
+    at.run()
+    at.switch_page("pages/explore.py").run(timeout=60)
+    at.switch_page("pages/quiz.py").run()
+    assert at.session_state["quiz_current"] == q.id
+    assert all(o.feedback[:60] in texts(at) for o in options)
+    submit_button = button(at, "Submit answer")
+    assert submit_button.disabled
+    locked = [w for kind in (at.radio, at.checkbox, at.selectbox) for w in kind
+              if str(w.key).startswith(key)]
+    assert locked and all(w.disabled for w in locked)
+    # a stale tab or a double click can still send the trigger with a right answer: no change
+    for part, value in is_right_choice(q, True).items():
+        at.session_state[f"{key}_{part}"] = value
+    at.session_state[f"{key}_confidence"] = 3
+    submit_button.proto.disabled = False  # what a client ignoring the lock would send
+    submit_button.click().run()
+    assert state(at).score == CBM_MARKS_WRONG[3] and len(state(at).responses) == 1
+
+
+def test_a_full_quiz_of_ten_ends_with_the_right_topic_scores(downloads):
+    at = start(open_quiz(quiz_length=10, quiz_seed=11, quiz_cbm=False))
+    questions = state(at).questions
+    assert len(questions) == 10
+    plan = [(i % 3 != 0, None) for i in range(10)]
+    play(at, plan)
+    button(at, "See your results").click().run()
+    expected: dict[str, list[int]] = {}
+    for q, (right, _) in zip(questions, plan, strict=True):
+        counts = expected.setdefault(BANK.topic(q.topic).title, [0, 0])
+        counts[0] += 1
+        counts[1] += int(right)
+    table = at.dataframe[0].value
+    got = {row.Topic: [row.Questions, row.Right] for row in table.itertuples()}
+    assert got == expected
+    for row in table.itertuples():
+        level = ("proficient" if row.Right == row.Questions
+                 else "familiar" if row.Right / row.Questions >= 0.7 else "attempted")
+        assert row.Mastery == level
+    chart = chart_with(at, "Mastery").frame()
+    assert dict(zip(chart["Topic"], chart["Right (%)"], strict=True)) == {
+        t: round(100 * r / n, 1) for t, (n, r) in expected.items()}
+    assert at.metric[0].value == f"{sum(r for r, _ in plan)} / 10"
+    # the review lists exactly the missed questions, and the CSV download agrees
+    assert len(at.expander) == plan.count((False, None))
+    csv_text = latest_download(".csv").decode()
+    assert csv_text.count("\n") == 11 and ",no," in csv_text
+    button(at, "Retry what I missed").click().run()
+    missed = {q.id for q, (right, _) in zip(questions, plan, strict=True) if not right}
+    assert set(state(at).question_ids) == missed and not state(at).responses
+
+
+def test_certainty_based_marking_scores_plus_and_minus():
+    at = start(open_quiz(quiz_length=4, quiz_seed=3, quiz_cbm=True))
+    plan = [(True, 3), (False, 2), (True, 1), (False, 1)]
+    play(at, plan)
+    expected = sum(CBM_MARKS_RIGHT[c] if r else CBM_MARKS_WRONG[c] for r, c in plan)
+    assert expected == 3 - 2 + 1 + 0
+    assert state(at).score == expected
+    button(at, "See your results").click().run()
+    assert at.metric[0].value == f"{expected} / 12"
+
+
+def test_incomplete_answer_is_not_submitted():
+    at = start(open_quiz(quiz_length=2, quiz_seed=4, quiz_cbm=True))
+    q, key = current(at)
+    for part, value in list(is_right_choice(q, True).items())[:1]:
+        widget = (at.checkbox(key=f"{key}_{part}") if q.type == "multi"
+                  else at.selectbox(key=f"{key}_{part}") if q.type == "matching"
+                  else at.radio(key=f"{key}_{part}"))
+        widget.set_value(True if q.type == "multi" else value)
+    button(at, "Submit answer").click().run()  # no certainty chosen
+    assert not state(at).responses
+    assert any("Choose an answer" in w.value for w in at.warning)
+
+
+def test_resume_from_the_downloaded_progress_restores_the_exact_state(downloads):
+    at = start(open_quiz(quiz_length=6, quiz_seed=21, quiz_cbm=True))
+    play(at, [(True, 2), (False, 3), (True, 1), (False, 1)])
+    saved_state = state(at)
+    saved = latest_download(".json")
+    assert json.loads(saved)["responses"][1]["confidence"] == 3
+    fresh = open_quiz()
+    fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
+    fresh.run()
+    assert not no_errors(fresh), no_errors(fresh)
+    assert state(fresh) == saved_state
+    assert fresh.session_state["quiz_current"] == saved_state.next_question.id
+    assert any("restored" in s.value for s in fresh.success)
+    assert nothing_selected(fresh)
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"format": "cellular-attention-quiz-progress", "version": 2, "seed": 1, "cbm": true,'
+         b' "topics": [], "questions": ["dot-001"], "responses": [], "score": 99}', "score"),
+        (b" " * 1_000_001, "limit"),
+    ],
+    ids=["not-json", "forged-score", "huge"],
+)
+def test_a_corrupt_upload_shows_an_error_and_changes_nothing(content, needle):
+    at = start(open_quiz(quiz_length=4, quiz_seed=8, quiz_cbm=False))
+    play(at, [(True, None), (False, None)])
+    before = (state(at), at.session_state["quiz_current"], at.session_state["quiz_round"])
+    at.get("file_uploader")[0].upload("progress.json", content, "application/json")
+    at.run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and needle in errors[0] and "left untouched" in errors[0]
+    assert (state(at), at.session_state["quiz_current"], at.session_state["quiz_round"]) == before
+    assert not at.exception
+    at.run()  # the file is applied once: the next rerun neither re-reads it nor repeats the error
+    assert not at.error and state(at) == before[0]
+    assert at.get("file_uploader")[0].value is None
+
+
+def test_a_match_that_uses_one_answer_twice_is_explained_not_submitted():
+    matching = next(q for q in BANK.questions if q.type == "matching")
+    at = start(open_quiz(quiz_topics=[matching.topic], quiz_length=20, quiz_seed=1))
+    while current(at)[0].type != "matching":
+        play(at, [(True, None)])
+    q, key = current(at)
+    for pair in q.pairs:
+        at.selectbox(key=f"{key}_{pair.id}").set_value(q.pairs[0].id)
+    button(at, "Submit answer").click().run()
+    assert not state(at).is_answered(q.id)
+    assert any("exactly once" in w.value for w in at.warning)
+
+
+def test_topic_link_preselects_that_topic():
+    at = open_quiz(query_params={"topic": "mech-masks"})
+    assert at.sidebar.multiselect[0].value == ["mech-masks"]
+    start(at)
+    assert {q.topic for q in state(at).questions} == {"mech-masks"}
+    # changing the choice afterwards sticks: the link is applied once
+    at.sidebar.multiselect[0].set_value(["mech-sink"]).run()
+    assert at.sidebar.multiselect[0].value == ["mech-sink"]
+
+
+def test_questions_about_my_prompt_are_computed_saved_and_restored(downloads):
+    at = start(open_quiz(quiz_length=2, quiz_seed=1, quiz_live=True, layer=2, head_mode="mean"))
+    live = [q for q in state(at).questions if q.source == "computed from your prompt"]
+    assert {s.generator for _, s in state(at).live} == {
+        "occupancy-top", "temperature-evenness", "previous-token-head"}
+    assert len(live) == 3 and len(state(at).questions) == 5
+    play(at, [(True, None)] * 5)
+    saved = latest_download(".json")
+    doc = json.loads(saved)
+    assert len(doc["live"]) == 3 and "feedback" not in saved.decode()
+    assert not any(o.text in saved.decode() for q in live for o in q.options)
+    fresh = open_quiz()
+    fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
+    fresh.run(timeout=60)
+    assert not no_errors(fresh), no_errors(fresh)
+    assert state(fresh) == state(at) and state(fresh).score == 5
+
+
+def test_live_questions_switch_off_with_a_reason_when_the_prompt_cannot_run():
+    at = start(open_quiz(quiz_length=3, quiz_live=True, prompt="   "))
+    assert len(state(at).questions) == 3 and not state(at).live
+    assert any("switched off" in i.value for i in at.info)
+    answer(at, right=True)
+    assert state(at).score == 1
+
+
+def test_broken_bank_files_are_listed_and_the_rest_still_works(tmp_path, monkeypatch):
+    folder = tmp_path / "quiz"
+    shutil.copytree(QUIZ_DIR, folder)
+    data = yaml.safe_load((folder / "mechanics.yaml").read_text(encoding="utf-8"))
+    broken_id = data["questions"][0]["id"]
+    data["questions"][0]["options"] = data["questions"][0].get("options", [])[:1]
+    (folder / "mechanics.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (folder / "extra.yaml").write_text("questions: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("CA_QUIZ_DIR", str(folder))
+    at = open_quiz(quiz_length=3)
+    warnings = [w.value for w in at.warning]
+    assert any("extra.yaml" in w for w in warnings)
+    assert any("mechanics.yaml" in w and broken_id in w for w in warnings)
+    start(at)
+    assert len(state(at).questions) == 3 and broken_id not in state(at).question_ids
+
+
+def test_page_text_validates_and_describes_the_marks_grading_uses():
+    loaded = load_ui_text(QUIZ_DIR)
+    assert loaded.problem is None and isinstance(loaded.text, QuizUiText)
+    for confidence, label in zip((1, 2, 3), loaded.text.confidence_labels, strict=True):
+        assert f"+{CBM_MARKS_RIGHT[confidence]}" in label
+        wrong = CBM_MARKS_WRONG[confidence]
+        assert (f"−{-wrong}" if wrong else "0 if wrong") in label
+    assert "1, 2 or 3" in loaded.text.cbm_help and "0, 2 or 6" in loaded.text.cbm_help
+
+
+def test_broken_page_text_is_reported(tmp_path):
+    (tmp_path / "ui.yaml").write_text("intro: hi\nsurprise: 1\n", encoding="utf-8")
+    loaded = load_ui_text(tmp_path)
+    assert loaded.text is None and "surprise" in str(loaded.problem)
