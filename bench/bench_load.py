@@ -119,7 +119,7 @@ def _concurrent_changes(pages) -> list[float]:
             slider.focus()
             starts.append(time.perf_counter())
             slider.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
-        for p, before, start in zip(pages, befores, starts):
+        for p, before, start in zip(pages, befores, starts, strict=False):
             p.wait_for_function(
                 "([sel, old]) => { const e = document.querySelectorAll(sel)[1];"
                 " return e && e.innerHTML !== old; }",

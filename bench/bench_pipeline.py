@@ -12,8 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import median_seconds, row  # noqa: E402
 
-WORDS = ("transcription factors bind gene loci while attention heads weigh tokens in context "
-         "and the cell decides which genes to read ").split()
+WORDS = ["transcription", "factors", "bind", "gene", "loci", "while", "attention", "heads", "weigh", "tokens", "in", "context", "and", "the", "cell", "decides", "which", "genes", "to", "read"]
 
 
 def prompt_of(tokens: int, tokenizer) -> str:

@@ -29,10 +29,10 @@ def markdown_table(rows: list[dict]) -> str:
 def print_table(rows: list[dict]) -> None:
     cells = [[_fmt(r.get(c)) for c in COLUMNS] for r in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(COLUMNS)]
-    print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)))
+    print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=False)))
     print("  ".join("-" * w for w in widths))
     for line in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths)))
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=False)))
 
 
 def write(rows: list[dict], folder: Path) -> None:

@@ -5,7 +5,9 @@ an old-style multipage app until ``st.navigation`` has been called once in the p
 So the first request after a server starts, if it is a deep link such as
 ``/quiz?topic=mech-masks``, would run ``pages/quiz.py`` on its own, without app.py's page
 config, defaults and navigation. ``require_entry`` notices that, registers the real site
-map (which switches the old mode off) and reruns, so app.py handles the same URL.
+map (which switches the old mode off) and runs the site in the same run, so the URL gets
+exactly what app.py would give it. (AppTest starts every run in the old mode, so this path
+is exercised by every page test.)
 """
 
 from __future__ import annotations
@@ -35,8 +37,21 @@ def site_pages() -> dict[str, list]:
     }
 
 
+def run_site() -> None:
+    """What app.py does: page config, session defaults, navigation, the chosen page."""
+    from pages._common import keep_state
+
+    st.set_page_config(page_title="Cellular Attention", page_icon="🧬", layout="wide")
+    keep_state()
+    ENTRY.active = True
+    try:
+        st.navigation(site_pages()).run()
+    finally:
+        ENTRY.active = False
+
+
 def require_entry() -> None:
-    """Call first in every page: reroute a run that did not come through app.py."""
+    """Call first in every page: a run that did not come through app.py runs the site now."""
     if not getattr(ENTRY, "active", False):
-        st.navigation(site_pages(), position="hidden")
-        st.rerun()
+        run_site()
+        st.stop()

@@ -37,7 +37,7 @@ word = st.selectbox("Shared word (the gene)", common, **ui.bind("context_word"),
                     help="The word whose attention row is compared across the two contexts.")
 
 rows = []
-for result, words in zip(results, labels):
+for result, words in zip(results, labels, strict=False):
     query = [w.casefold() for w in words].index(word.casefold())
     settings = dict(query=query, layer=st.session_state["layer"], head=ui.head_choice(),
                     level="word", special=st.session_state["special"])
@@ -57,7 +57,7 @@ st.altair_chart(
     alt=f"Attention of '{word}' in prompt A and prompt B, and their difference.",
 )
 scene_cols = st.columns(2)
-for column, (shown, chromatin), name in zip(scene_cols, rows, ("A", "B")):
+for column, (shown, chromatin), name in zip(scene_cols, rows, ("A", "B"), strict=False):
     with column:
         st.subheader(f"Cell type {name}")
         st.altair_chart(

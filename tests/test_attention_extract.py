@@ -31,7 +31,7 @@ def test_shape_and_rows_sum_to_one(france):
 
 
 def test_tokens_round_trip_to_the_text(france):
-    shown = "".join(t for t, s in zip(france.tokens, france.special_mask) if not s)
+    shown = "".join(t for t, s in zip(france.tokens, france.special_mask, strict=False) if not s)
     assert shown == "".join(FRANCE.split())
     assert france.tokens[0] == "[CLS]" and france.tokens[-1] == "[SEP]"
     assert list(france.special_mask) == [True] + [False] * (len(france.tokens) - 2) + [True]
@@ -152,7 +152,7 @@ def test_odd_unicode_and_markup_run_cleanly(bundled, prompt):
     np.testing.assert_allclose(result.attentions.sum(-1), 1.0, atol=1e-5)
     assert all("\x07" not in t and "\x1b" not in t for t in result.tokens)
     if prompt.startswith("<script>"):
-        assert "".join(t for t, s in zip(result.tokens, result.special_mask) if not s) == prompt
+        assert "".join(t for t, s in zip(result.tokens, result.special_mask, strict=False) if not s) == prompt
 
 
 def test_clean_prompt_drops_control_characters_but_keeps_text():

@@ -57,7 +57,7 @@ def compare_contexts(
     keys_a, keys_b = _occurrence_keys(labels_a), _occurrence_keys(labels_b)
     order: list[tuple[str, int]] = list(dict.fromkeys(keys_a + keys_b))
     display: dict[tuple[str, int], str] = {}
-    for key, label in list(zip(keys_b, labels_b)) + list(zip(keys_a, labels_a)):
+    for key, label in list(zip(keys_b, labels_b, strict=False)) + list(zip(keys_a, labels_a, strict=False)):
         display[key] = label
     index = {key: i for i, key in enumerate(order)}
     a = np.zeros(len(order))

@@ -56,7 +56,7 @@ class AttentionResult:
     def words(self) -> tuple[str, ...]:
         """Displayed word strings, in word-id order (special tokens excluded)."""
         pieces: dict[int, list[str]] = {}
-        for token, word in zip(self.tokens, self.word_ids):
+        for token, word in zip(self.tokens, self.word_ids, strict=False):
             if word >= 0:
                 pieces.setdefault(word, []).append(token)
         return tuple("".join(pieces[w]) for w in sorted(pieces))
@@ -87,7 +87,7 @@ def _display_tokens(text: str, ids: list[int], offsets: list[tuple[int, int]],
     """Show each token as the slice of the user's own text it covers (keeps case and accents)."""
     raw = tokenizer.convert_ids_to_tokens(ids)
     shown = []
-    for token, (start, end), is_special in zip(raw, offsets, special):
+    for token, (start, end), is_special in zip(raw, offsets, special, strict=False):
         piece = text[start:end].strip() if end > start and not is_special else ""
         shown.append(piece or str(token))
     return shown
@@ -95,7 +95,7 @@ def _display_tokens(text: str, ids: list[int], offsets: list[tuple[int, int]],
 
 def _word_ids(encoding, special: list[bool]) -> list[int]:
     words = encoding.word_ids(0)
-    return [-1 if is_special or word is None else int(word) for word, is_special in zip(words, special)]
+    return [-1 if is_special or word is None else int(word) for word, is_special in zip(words, special, strict=False)]
 
 
 def extract_attention(
