@@ -11,6 +11,9 @@ occupancy exp(-e_j/kT)/Z of one binding protein over N sites (Shea & Ackers 1985
 J Mol Biol 181:211; Bintu et al. 2005, Curr Opin Genet Dev 15:116), and the reservoir
 variant is "softmax +1" (Miller 2023, "Attention Is Off By One").
 
+Quiz topic ids are not defined here: ``content/quiz/topics.yaml`` (the quiz bank's file) is
+their single source of truth, and ``load_all`` reports any ``quiz_topic`` it does not list.
+
 Also here: :func:`shared_word_runs`, the check that teaching text does not copy runs of
 eight or more words from the essay the app teaches (CONTRIBUTING: teach in our own words).
 """
@@ -67,18 +70,10 @@ DESIGN_LIMITATION_IDS: tuple[str, ...] = (
 )
 LIMITATION_IDS: tuple[str, ...] = (*ESSAY_LIMITATION_IDS, *DESIGN_LIMITATION_IDS)
 
-# Shared with the quiz bank (lib/quiz): every question carries one of these topics.
-QUIZ_TOPICS: tuple[str, ...] = (
-    *SECTION_IDS,
-    *LIMITATION_IDS,
-    "mech_dot_product",
-    "mech_boltzmann",
-    "mech_temperature",
-    "mech_masks",
-    "mech_multihead",
-    "mech_sink",
-    "mech_rollout",
-)
+# Quiz topics are NOT listed here: content/quiz/topics.yaml is the single source of truth.
+# load_all reads that file's ids (with plain yaml, so this module stays independent of
+# lib.quiz) and reports any quiz_topic in analogy.yaml or limitations.yaml that it lacks.
+QUIZ_TOPICS_FILE = "quiz/topics.yaml"  # relative to the content folder
 
 SectionId = Literal[
     "input", "decision", "context", "teamwork", "dynamics", "instructions", "why_it_works"
@@ -118,33 +113,7 @@ LimitationId = Literal[
     "lim_memory",
     "lim_explanation",
 ]
-QuizTopic = Literal[
-    "input",
-    "decision",
-    "context",
-    "teamwork",
-    "dynamics",
-    "instructions",
-    "why_it_works",
-    "lim_biological",
-    "lim_instructions",
-    "lim_timescale",
-    "lim_normalization",
-    "lim_concentration",
-    "lim_gating",
-    "lim_cooperativity",
-    "lim_nonequilibrium",
-    "lim_stochastic",
-    "lim_memory",
-    "lim_explanation",
-    "mech_dot_product",
-    "mech_boltzmann",
-    "mech_temperature",
-    "mech_masks",
-    "mech_multihead",
-    "mech_sink",
-    "mech_rollout",
-]
+QuizTopic = Annotated[str, Field(min_length=1)]  # checked against quiz/topics.yaml in load_all
 # Where a mapping row comes from: an essay parallel, or our own extension (DESIGN.md §2).
 MappingOrigin = Literal[
     "input", "decision", "context", "teamwork", "dynamics", "instructions", "extension"
@@ -313,8 +282,25 @@ class Limitation(_Frozen):
         return self
 
 
+class Timescale(_Frozen):
+    """One process for the timescale demo, as a range of durations in seconds."""
+
+    label: NonEmpty
+    side: Literal["cell", "model"]
+    seconds_low: Annotated[float, Field(gt=0)]
+    seconds_high: Annotated[float, Field(gt=0)]
+    sources: tuple[RefId, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Timescale:
+        if self.seconds_high < self.seconds_low:
+            raise ValueError(f"{self.label!r}: seconds_high is below seconds_low; swap them")
+        return self
+
+
 class Limitations(_Frozen):
     limitations: tuple[Limitation, ...]
+    timescales: tuple[Timescale, ...] = ()  # measured durations for lim_timescale's demo
 
     @model_validator(mode="after")
     def _all_present_once(self) -> Limitations:
@@ -604,6 +590,47 @@ def load_explore_text(path: str | Path) -> ExploreText:
     return _load_model(path, ExploreText)
 
 
+def load_quiz_topic_ids(path: str | Path) -> frozenset[str]:
+    """The topic ids of the quiz bank's ``topics.yaml``: the only valid ``quiz_topic`` values.
+
+    Read with plain yaml rather than through lib.quiz, so the two packages stay independent.
+    """
+    path = Path(path)
+    data = _read_yaml(path)
+    topics = data.get("topics") if isinstance(data, dict) else None
+    ids = [t.get("id") for t in topics if isinstance(t, dict)] if isinstance(topics, list) else []
+    if not ids or not all(isinstance(i, str) and i for i in ids):
+        raise ContentError(
+            QUIZ_TOPICS_FILE,
+            "has no list of topics, each with a text `id`.",
+            "restore the `topics:` list in content/quiz/topics.yaml (owned by the quiz bank).",
+        )
+    return frozenset(ids)
+
+
+def _topic_problems(
+    files: dict[str, BaseModel | None], topic_ids: frozenset[str]
+) -> list[ContentProblem]:
+    problems = []
+    for file, model in files.items():
+        items = ()
+        if isinstance(model, Analogy):
+            items = model.sections
+        elif isinstance(model, Limitations):
+            items = model.limitations
+        unknown = sorted({item.quiz_topic for item in items} - topic_ids)
+        if unknown:
+            problems.append(
+                ContentProblem(
+                    file,
+                    f"names quiz_topic(s) {unknown} that are not topic ids in {QUIZ_TOPICS_FILE}.",
+                    f"use one of the ids in content/{QUIZ_TOPICS_FILE}, e.g. "
+                    f"{sorted(topic_ids)[:3]}.",
+                )
+            )
+    return problems
+
+
 def _cited_ids(model: BaseModel) -> Iterator[str]:
     """Every id in a ``sources`` field anywhere inside a loaded content model."""
     for name in type(model).model_fields:
@@ -670,6 +697,14 @@ def load_all(folder: str | Path) -> ContentLoad:
                 f"fix {REFERENCES_FILE} first; its own problem is listed above.",
             )
         )
+    try:
+        topic_ids = load_quiz_topic_ids(folder / QUIZ_TOPICS_FILE)
+    except ContentError as exc:
+        problems.append(
+            ContentProblem(QUIZ_TOPICS_FILE, f"{exc.what} Quiz topics were not checked.", exc.fix)
+        )
+    else:
+        problems.extend(_topic_problems(citing, topic_ids))
     return ContentLoad(analogy, limitations, glossary, references, explore, tuple(problems))
 
 

@@ -14,8 +14,13 @@ from pages import _common as ui
 
 QUIZ_PAGE = "pages/quiz.py"
 EXPLORE_PAGE = "pages/explore.py"
-LEARN_FILES = ("analogy.yaml", "limitations.yaml", "glossary.yaml", "references.yaml",
-               "quiz/topics.yaml")
+LEARN_FILES = (
+    "analogy.yaml",
+    "limitations.yaml",
+    "glossary.yaml",
+    "references.yaml",
+    "quiz/topics.yaml",
+)
 
 
 def content():
@@ -30,8 +35,9 @@ def content():
 def section_header(title: str, *, anchor: str, texts: Iterable[str]) -> None:
     """A subheader whose help tooltip defines the glossary terms used in the section."""
     glossary = ui.site_content().glossary
-    st.subheader(title, anchor=anchor, help=tooltip(terms_in([title, *texts], glossary)),
-                 divider="gray")
+    st.subheader(
+        title, anchor=anchor, help=tooltip(terms_in([title, *texts], glossary)), divider="gray"
+    )
 
 
 def sources(ids: Iterable[str]) -> None:
@@ -56,14 +62,22 @@ def links(*, topic: str, try_it=None) -> None:
     left, right = st.columns(2)
     if try_it is not None:
         with left:
-            st.page_link(EXPLORE_PAGE, label="Try it in Explore", icon="🔍",
-                         query_params=ui.try_it_params(try_it),
-                         help=f"Opens Explore on “{try_it.prompt}” with this section's settings.")
+            st.page_link(
+                EXPLORE_PAGE,
+                label="Try it in Explore",
+                icon="🔍",
+                query_params=ui.try_it_params(try_it),
+                help=f"Opens Explore on “{try_it.prompt}” with this section's settings.",
+            )
     with right:
         try:
-            st.page_link(QUIZ_PAGE, label="Quiz yourself on this", icon="📝",
-                         query_params={"topic": topic},
-                         help=f"Opens the quiz on the topic '{topic}'.")
+            st.page_link(
+                QUIZ_PAGE,
+                label="Quiz yourself on this",
+                icon="📝",
+                query_params={"topic": topic},
+                help=f"Opens the quiz on the topic '{topic}'.",
+            )
         except StreamlitAPIException:  # the quiz page is not part of this app's navigation
             st.caption(f"Quiz topic: {topic} (the quiz page is not available here).")
 
@@ -78,8 +92,10 @@ def live_figure(what: str) -> Iterator[None]:
 
 
 def no_model_note() -> None:
-    st.info("This live figure needs the bundled model, which is not available right now "
-            "(see the message above). The explanation still applies.")
+    st.info(
+        "This live figure needs the bundled model, which is not available right now "
+        "(see the message above). The explanation still applies."
+    )
 
 
 def attention(prompt: str):
@@ -116,11 +132,12 @@ def glossary_expander() -> None:
             return
         fields = {"model": "Transformers", "cell": "The cell", "physics": "Physics"}
         columns = st.columns(len(fields))
-        for column, (field, name) in zip(columns, fields.items()):
+        for column, (field, name) in zip(columns, fields.items(), strict=True):
             with column:
                 st.markdown(f"**{name}**")
-                for term in sorted((t for t in glossary.terms if t.field == field),
-                                   key=lambda t: t.term.lower()):
+                for term in sorted(
+                    (t for t in glossary.terms if t.field == field), key=lambda t: t.term.lower()
+                ):
                     also = f" (also: {', '.join(term.aliases)})" if term.aliases else ""
                     st.markdown(f"- **{term.term}**{also}: {term.definition}")
 

@@ -22,17 +22,17 @@ ENTRY = threading.local()  # per script thread: is app.py running this page?
 def site_pages() -> dict[str, list]:
     return {
         "Explore": [
-            st.Page("pages/explore.py", title="Explore", icon="🔍", default=True),
-            st.Page("pages/context.py", title="Context", icon="🧫", url_path="context"),
-            st.Page("pages/teamwork.py", title="Teamwork", icon="🤝", url_path="teamwork"),
+            st.Page("pages/explore.py", title="Explore", icon=":material/search:", default=True),
+            st.Page("pages/context.py", title="Context", icon=":material/compare_arrows:", url_path="context"),
+            st.Page("pages/teamwork.py", title="Teamwork", icon=":material/groups:", url_path="teamwork"),
         ],
         "Learn": [
-            st.Page("pages/analogy.py", title="The analogy", icon="📖", url_path="analogy"),
-            st.Page("pages/limitations.py", title="Limitations", icon="⚖️",
+            st.Page("pages/analogy.py", title="The analogy", icon=":material/menu_book:", url_path="analogy"),
+            st.Page("pages/limitations.py", title="Limitations", icon=":material/balance:",
                     url_path="limitations"),
         ],
         "Test yourself": [
-            st.Page("pages/quiz.py", title="Quiz", icon="📝", url_path="quiz"),
+            st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:", url_path="quiz"),
         ],
     }
 
@@ -41,7 +41,7 @@ def run_site() -> None:
     """What app.py does: page config, session defaults, navigation, the chosen page."""
     from pages._common import keep_state
 
-    st.set_page_config(page_title="Cellular Attention", page_icon="🧬", layout="wide")
+    st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:", layout="wide")
     keep_state()
     ENTRY.active = True
     try:

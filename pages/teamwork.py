@@ -4,8 +4,13 @@ import numpy as np
 import streamlit as st
 
 from lib.attention.heads import profile_heads
-from lib.attention.relevance import default_query, level_groups, select_relevance, special_groups
-from lib.attention.relevance import view_matrix
+from lib.attention.relevance import (
+    default_query,
+    level_groups,
+    select_relevance,
+    special_groups,
+    view_matrix,
+)
 from lib.charts import attention as attention_charts
 from lib.charts import scene as scene_charts
 from lib.charts.window import window_around

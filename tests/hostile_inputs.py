@@ -34,3 +34,23 @@ HOSTILE_PROMPTS: dict[str, str] = {
     "newlines": "line one\n\nline two\r\nline three",
     "surrogate-like escapes": "\\ud800 \\u0000 literal escapes",
 }
+
+
+def hostile_progress_files(valid_question_id: str) -> dict[str, bytes]:
+    """Malformed and tampered progress uploads; each must be refused with a clear message."""
+    import json
+
+    base = {"app": "cellular-attention", "version": 1}
+    return {
+        "not JSON": b"{broken",
+        "empty file": b"",
+        "JSON array": b"[1, 2, 3]",
+        "binary junk": bytes(range(256)) * 4,
+        "wrong types": json.dumps({**base, "questions": "all", "responses": 7}).encode(),
+        "unknown ids": json.dumps({**base, "questions": ["no-such-question-999"],
+                                   "responses": []}).encode(),
+        "forged score": json.dumps({**base, "questions": [valid_question_id], "responses": [],
+                                    "score": 999}).encode(),
+        "over 1 MB": b'{"pad": "' + b"x" * 1_100_000 + b'"}',
+        "script in JSON": json.dumps({"<script>alert(1)</script>": 1}).encode(),
+    }

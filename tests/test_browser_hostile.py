@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from browser_support import assert_no_errors, wait_for_app
-from hostile_inputs import HOSTILE_PROMPTS
+from hostile_inputs import HOSTILE_PROMPTS, hostile_progress_files
 
 pytestmark = pytest.mark.browser
 CHART = "[data-testid=stVegaLiteChart]"
@@ -53,3 +53,46 @@ def test_app_still_works_after_all_hostile_input(app_page):
     box.press("Control+Enter")
     page.wait_for_selector(f'{CHART} [aria-label*="token: Paris"]', timeout=30_000)
     assert_no_errors(page)
+
+
+@pytest.fixture(scope="module")
+def quiz_page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server}/quiz?topic=mech-masks")
+    wait_for_app(page)
+    page.get_by_role("button", name="Start a new quiz").click()
+    wait_for_app(page)
+    page.get_by_text("Question 1 of").wait_for()
+    yield page
+    context.close()
+
+
+def _progress_text(page) -> str:
+    return page.get_by_text("Question 1 of").first.inner_text()
+
+
+@pytest.mark.parametrize("name", list(hostile_progress_files("x")))
+def test_hostile_progress_upload_is_refused_and_nothing_changes(quiz_page, name):
+    from lib.quiz.bank import load_bank
+    from pathlib import Path
+
+    bank = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
+    payload = hostile_progress_files(bank.questions[0].id)[name]
+    page = quiz_page
+    before = _progress_text(page)
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
+        {"name": "progress.json", "mimeType": "application/json", "buffer": payload}
+    )
+    page.wait_for_selector(
+        "[data-testid=stAlertContentError], [data-testid=stFileUploaderFileErrorMessage], "
+        "[data-testid=stFileUploaderFile] :text('File must be')",
+        timeout=30_000,
+    )
+    wait_for_app(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+    assert not page.dialogs
+    assert _progress_text(page) == before  # the quiz in progress is untouched

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_support import ERROR_SELECTORS, assert_no_errors, wait_for_app
 
+from browser_support import ERROR_SELECTORS, assert_no_errors, wait_for_app
 from lib.quiz.bank import load_bank
 from lib.quiz.session import new_quiz
 

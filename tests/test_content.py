@@ -20,7 +20,7 @@ from lib.content import (
     LIMITATION_IDS,
     LIMITATIONS_FILE,
     PARALLEL_IDS,
-    QUIZ_TOPICS,
+    QUIZ_TOPICS_FILE,
     REFERENCES_FILE,
     REQUIRED_PRESETS,
     SECTION_IDS,
@@ -32,6 +32,7 @@ from lib.content import (
     load_explore_text,
     load_glossary,
     load_limitations,
+    load_quiz_topic_ids,
     load_references,
     normalise_words,
     shared_word_runs,
@@ -53,6 +54,8 @@ def content_copy(tmp_path: Path) -> Path:
     """A writable copy of the teaching files, to break one at a time."""
     for name in FILES:
         shutil.copy(CONTENT / name, tmp_path / name)
+    (tmp_path / "quiz").mkdir()
+    shutil.copy(CONTENT / QUIZ_TOPICS_FILE, tmp_path / QUIZ_TOPICS_FILE)
     return tmp_path
 
 
@@ -88,15 +91,62 @@ def test_each_loader_returns_a_frozen_model(loader, name):
         setattr(model, first_field, None)
 
 
-def test_quiz_topics_are_the_agreed_list():
-    # The quiz bank (lib/quiz) keys questions on these ids; a change must be coordinated.
-    assert QUIZ_TOPICS == (
-        "input", "decision", "context", "teamwork", "dynamics", "instructions", "why_it_works",
-        "lim_biological", "lim_instructions", "lim_timescale", "lim_normalization",
-        "lim_concentration", "lim_gating", "lim_cooperativity", "lim_nonequilibrium",
-        "lim_stochastic", "lim_memory", "lim_explanation", "mech_dot_product", "mech_boltzmann",
-        "mech_temperature", "mech_masks", "mech_multihead", "mech_sink", "mech_rollout",
-    )  # fmt: skip
+# Which quiz topic (an id in content/quiz/topics.yaml) each section and limitation links to.
+EXPECTED_QUIZ_TOPIC = {
+    "input": "input", "decision": "decision", "context": "context", "teamwork": "teamwork",
+    "dynamics": "dynamics", "instructions": "instructions", "why_it_works": "why-works",
+    "lim_biological": "lim-bio-vs-comp", "lim_instructions": "lim-instruction-sources",
+    "lim_timescale": "lim-timescale", "lim_normalization": "lim-normalization",
+    "lim_concentration": "lim-concentration", "lim_gating": "lim-chromatin-gating",
+    "lim_cooperativity": "lim-cooperativity", "lim_nonequilibrium": "lim-nonequilibrium",
+    "lim_stochastic": "lim-stochastic", "lim_memory": "lim-memory",
+    "lim_explanation": "lim-explanation",
+}  # fmt: skip
+
+
+def test_quiz_topics_come_from_the_quiz_banks_topics_file(content):
+    # content/quiz/topics.yaml is the single source of truth; read it independently here.
+    raw = yaml.safe_load((CONTENT / QUIZ_TOPICS_FILE).read_text(encoding="utf-8"))
+    ids = {t["id"] for t in raw["topics"]}
+    assert load_quiz_topic_ids(CONTENT / QUIZ_TOPICS_FILE) == ids
+    used = {s.id: s.quiz_topic for s in content.analogy.sections}
+    used |= {x.id: x.quiz_topic for x in content.limitations.limitations}
+    assert used == EXPECTED_QUIZ_TOPIC
+    assert set(used.values()) <= ids
+
+
+def test_unknown_quiz_topic_is_reported_but_the_file_still_loads(content_copy: Path):
+    _edit_yaml(content_copy / ANALOGY_FILE,
+               lambda d: d["sections"][0].update(quiz_topic="why_it_works"))
+    result = load_all(content_copy)
+    assert result.analogy is not None
+    assert [p.file for p in result.problems] == [ANALOGY_FILE]
+    assert "why_it_works" in result.problems[0].what and QUIZ_TOPICS_FILE in result.problems[0].what
+
+
+def test_a_new_topic_in_the_topics_file_is_accepted_without_code_changes(content_copy: Path):
+    _edit_yaml(content_copy / QUIZ_TOPICS_FILE,
+               lambda d: d["topics"].append({"id": "brand-new", "title": "t", "description": "d"}))
+    _edit_yaml(content_copy / ANALOGY_FILE,
+               lambda d: d["sections"][0].update(quiz_topic="brand-new"))
+    assert load_all(content_copy).problems == ()
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda path: path.unlink(),
+        lambda path: path.write_text("topics: [unclosed\n"),
+        lambda path: path.write_text("topics:\n  - title: no id here\n"),
+    ],
+    ids=["missing", "bad-yaml", "no-ids"],
+)
+def test_missing_or_broken_topics_file_is_a_problem_and_the_rest_loads(content_copy: Path, breakage):
+    breakage(content_copy / QUIZ_TOPICS_FILE)
+    result = load_all(content_copy)
+    assert [p.file for p in result.problems] == [QUIZ_TOPICS_FILE]
+    assert "not checked" in result.problems[0].what
+    assert result.analogy is not None and result.limitations is not None
 
 
 # --- analogy -----------------------------------------------------------------------------
@@ -111,7 +161,7 @@ def test_all_six_parallels_and_why_it_works_are_present(content):
 def test_each_section_draws_its_own_figure_and_quizzes_its_own_topic(content):
     for section in content.analogy.sections:
         assert section.figure == FIGURE_FOR_SECTION[section.id]
-        assert section.quiz_topic == section.id
+        assert section.quiz_topic == EXPECTED_QUIZ_TOPIC[section.id]
         assert section.try_it.prompt
         assert 2 <= count_sentences(section.cell_side) <= 4
         assert count_sentences(section.takeaway) == 1
@@ -193,9 +243,17 @@ def test_all_eleven_limitations_have_a_distinct_demo(content):
     assert {x.demo for x in lims} == ALLOWED_DEMOS
     for x in lims:
         assert x.demo_caption
-        assert x.quiz_topic == x.id
+        assert x.quiz_topic == EXPECTED_QUIZ_TOPIC[x.id]
         assert x.sources
         assert x.origin == ("essay" if x.id in LIMITATION_IDS[:3] else "design")
+
+
+def test_timescales_span_milliseconds_to_years_with_sources(content):
+    spans = content.limitations.timescales
+    assert min(t.seconds_low for t in spans) <= 0.005  # non-specific contacts (Elf et al. 2007)
+    assert max(t.seconds_high for t in spans) >= 3e7  # a year and more
+    sox2 = next(t for t in spans if "Sox2/Oct4" in t.label)
+    assert (sox2.seconds_low, sox2.seconds_high) == (12.0, 14.6) and "chen_2014" in sox2.sources
 
 
 def test_limitations_carry_the_design_numbers(content):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from chart_data import chart_with, no_errors
 from streamlit.testing.v1 import AppTest
 
+from chart_data import chart_with, no_errors
 from lib.quiz.bank import load_bank
 from lib.quiz.grading import CBM_MARKS_RIGHT, CBM_MARKS_WRONG
 from lib.quiz.ui import QuizUiText, load_ui_text
