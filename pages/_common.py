@@ -27,6 +27,7 @@ DEFAULTS: dict[str, object] = {
     "special": "keep",
     "query": 7,
     "model_id": BUNDLED_MODEL_ID,
+    "kinetic_on": False,
     "kinetic_seed": 0,
     "kinetic_events": 10_000,
     "kinetic_frame": 30,
@@ -93,7 +94,10 @@ def cached_attention(model_id: str, local_root: str | None, prompt: str) -> Atte
 
 
 def current_model() -> LoadedModel | None:
-    """The active model, loading it with a spinner; falls back to the bundled one on error."""
+    """The active model, loading it with a spinner; falls back to the bundled one on error.
+
+    A load error is shown once per run, however many figures on the page ask for the model.
+    """
     root = local_model_root()
     root_key = str(root) if root else None
     model_id = str(st.session_state.get("model_id", BUNDLED_MODEL_ID))
@@ -101,7 +105,9 @@ def current_model() -> LoadedModel | None:
         with st.spinner(f"Loading the model ({model_id}) … the first load takes a few seconds."):
             return cached_model(model_id, root_key)
     except ModelLoadError as error:
-        st.error(str(error))
+        if st.session_state.get("_model_error_run") != st.session_state.get("_run"):
+            st.session_state["_model_error_run"] = st.session_state.get("_run")
+            st.error(str(error))
         if model_id == BUNDLED_MODEL_ID:
             return None
         st.session_state["model_id"] = BUNDLED_MODEL_ID

@@ -26,8 +26,20 @@ def _run(energies: np.ndarray, closed: np.ndarray, kT: float, w0: float, events:
 
 
 def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window) -> None:
-    """Seeded Gillespie run: a time slider over frames and the convergence to equilibrium."""
-    with st.expander("Watch one TF bind and fall off (kinetic simulation)", expanded=False):
+    """A toggle, then the simulation: it costs a third of a rerun, so it runs only when asked."""
+    st.toggle("Watch one TF bind and fall off (kinetic simulation)", **bind("kinetic_on"),
+              help="A seeded Gillespie simulation of one TF molecule on these loci.")
+    if st.session_state["kinetic_on"]:
+        _simulation(labels, weights, chromatin, window=window)
+
+
+@st.fragment
+def _simulation(labels, weights, chromatin: ChromatinState, *, window: Window) -> None:
+    """Seeded Gillespie run: a time slider over frames and the convergence to equilibrium.
+
+    A fragment: scrubbing the time slider reruns only this panel, not the whole page.
+    """
+    with st.container(border=True):
         left, right = st.columns(2)
         seed = left.number_input("Random seed", 0, 10_000, **bind("kinetic_seed"),
                                  help="Same seed, same run. Change it to see another run.")

@@ -43,6 +43,7 @@ def run_site() -> None:
 
     st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:", layout="wide")
     keep_state()
+    st.session_state["_run"] = st.session_state.get("_run", 0) + 1  # a run counter for pages
     ENTRY.active = True
     try:
         st.navigation(site_pages()).run()

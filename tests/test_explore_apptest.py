@@ -221,3 +221,20 @@ def test_teamwork_page_labels_every_head_and_binds_a_team(explore):
     team = dataset_with(explore, "species", "occupancy", "attention")
     assert team["species"].nunique() == 4 != before or before == 4
     np.testing.assert_allclose(team["occupancy"], team["attention"], atol=1e-12)
+
+
+def test_kinetic_simulation_binds_and_converges(explore):
+    assert not [c for c in charts(explore) if "Kinetic run" in c.text()]  # off until asked
+    explore.toggle(key="_w_kinetic_on").set_value(True).run()
+    assert not no_errors(explore)
+    frame = next(c for c in charts(explore) if "Kinetic run" in c.text())
+    explore.slider(key="_w_kinetic_frame").set_value(5).run()
+    moved = next(c for c in charts(explore) if "Kinetic run" in c.text())
+    assert moved.text() != frame.text()  # the time slider shows another moment
+    convergence = dataset_with(explore, "tv")
+    explore.select_slider(key="_w_kinetic_events").set_value(100_000).run()
+    longer = dataset_with(explore, "tv")
+    assert longer["tv"].iloc[-1] < 0.05 and len(longer) >= len(convergence)
+    before = snapshot(explore)
+    explore.number_input(key="_w_kinetic_seed").set_value(7).run()
+    assert snapshot(explore) != before  # another seed, another run
