@@ -76,8 +76,9 @@ def _progress_text(page) -> str:
 
 @pytest.mark.parametrize("name", list(hostile_progress_files("x")))
 def test_hostile_progress_upload_is_refused_and_nothing_changes(quiz_page, name):
-    from lib.quiz.bank import load_bank
     from pathlib import Path
+
+    from lib.quiz.bank import load_bank
 
     bank = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
     payload = hostile_progress_files(bank.questions[0].id)[name]
