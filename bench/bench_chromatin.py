@@ -8,10 +8,10 @@ total-variation distance between the running time average and the Boltzmann occu
 from __future__ import annotations
 
 import statistics
-import time
 
 import numpy as np
 
+from bench.common import median_seconds
 from lib.charts.scene import attention_vs_occupancy_bars, chromatin_scene, convergence_chart
 from lib.chromatin import (
     binding_energies,
@@ -33,12 +33,7 @@ def _row(n: int, seed: int = 0) -> np.ndarray:
 
 
 def _median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(fn, repeats=repeats, warmup=0)
 
 
 def _bench_events_per_second(repeats: int = 7) -> list[dict]:

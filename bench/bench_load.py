@@ -112,6 +112,8 @@ def server_figures() -> list[dict]:
 
 def _concurrent_changes(pages) -> list[float]:
     """Every session moves its layer slider at once; time until each heatmap changes."""
+    from browser_support import wait_chart_changed
+
     latencies = []
     for step in range(3):
         befores = [p.locator(CHART).nth(1).inner_html() for p in pages]
@@ -122,11 +124,7 @@ def _concurrent_changes(pages) -> list[float]:
             starts.append(time.perf_counter())
             slider.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
         for p, before, start in zip(pages, befores, starts, strict=False):
-            p.wait_for_function(
-                "([sel, old]) => { const e = document.querySelectorAll(sel)[1];"
-                " return e && e.innerHTML !== old; }",
-                arg=[CHART, before], timeout=60_000, polling=20,
-            )
+            wait_chart_changed(p, 1, before)
             latencies.append(time.perf_counter() - start)
     return latencies
 

@@ -84,6 +84,8 @@ def browser_timings(*, cold_runs: int = 3, changes: int = 8) -> list[dict]:
 
 def _control_changes(page, count: int) -> list[float]:
     """Press an arrow key on the layer slider and time until the heatmap's SVG changes."""
+    from browser_support import wait_chart_changed
+
     slider = page.get_by_role("slider", name="Layer")
     times = []
     for i in range(count):
@@ -91,11 +93,7 @@ def _control_changes(page, count: int) -> list[float]:
         slider.focus()
         start = time.perf_counter()
         slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        page.wait_for_function(
-            "([sel, old]) => { const e = document.querySelectorAll(sel)[1];"
-            " return e && e.innerHTML !== old; }",
-            arg=[CHART, before], timeout=10_000, polling=10,
-        )
+        wait_chart_changed(page, 1, before)
         times.append(time.perf_counter() - start)
         page.wait_for_timeout(300)
     return times

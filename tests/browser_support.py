@@ -115,3 +115,15 @@ def assert_no_errors(page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
     assert "Traceback" not in page.inner_text("body")
     assert not page.dialogs, page.dialogs
+
+
+CHART = "[data-testid=stVegaLiteChart]"
+
+
+def wait_chart_changed(page, index: int, before: str, *, timeout: float = 60_000) -> None:
+    """Wait until the ``index``-th chart's SVG differs from ``before``."""
+    page.wait_for_function(
+        "([sel, i, old]) => { const e = document.querySelectorAll(sel)[i];"
+        " return e && e.innerHTML !== old; }",
+        arg=[CHART, index, before], timeout=timeout, polling=20,
+    )

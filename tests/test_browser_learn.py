@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from browser_support import assert_no_errors, browser, page, server, wait_for_app  # noqa: F401
+from browser_support import assert_no_errors, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def slider(view, label: str):
     return view.locator("[data-testid=stSlider]").filter(has_text=label).get_by_role("slider")
 
 
-def test_limitations_demos_respond_in_the_browser(server, page):  # noqa: F811
+def test_limitations_demos_respond_in_the_browser(server, page):
     page.goto(f"{server}/limitations")
     wait_for_app(page)
     # The first visit loads the model; wait for the last demonstration to be drawn.
@@ -64,7 +64,7 @@ def test_limitations_demos_respond_in_the_browser(server, page):  # noqa: F811
     assert_no_errors(page)
 
 
-def test_analogy_try_it_link_opens_explore_on_that_prompt(server, page):  # noqa: F811
+def test_analogy_try_it_link_opens_explore_on_that_prompt(server, page):
     page.goto(f"{server}/analogy")
     wait_for_app(page)
     page.get_by_role("heading", name=re.compile("Derivation")).wait_for(timeout=90_000)

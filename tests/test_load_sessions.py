@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browser_support import assert_no_errors, wait_for_app
+from browser_support import assert_no_errors, wait_chart_changed, wait_for_app
 
 pytestmark = pytest.mark.browser
 SESSIONS = 20
@@ -54,11 +54,7 @@ def test_sessions_keep_their_own_prompt_and_settings(sessions, capsys):
         starts.append(time.perf_counter())
         slider.press("ArrowRight" if i % 2 else "ArrowLeft")
     for page, before, start in zip(sessions, befores, starts, strict=True):
-        page.wait_for_function(
-            "([sel, old]) => { const e = document.querySelectorAll(sel)[1];"
-            " return e && e.innerHTML !== old; }",
-            arg=[CHART, before], timeout=60_000, polling=20,
-        )
+        wait_chart_changed(page, 1, before)
         latencies.append(time.perf_counter() - start)
     for i, page in enumerate(sessions):
         assert _layer(page) == ("3" if i % 2 else "1")

@@ -147,16 +147,22 @@ def select_relevance(
     special: SpecialMode = "keep",
 ) -> Relevance:
     """One relevance distribution over keys for query index ``query`` (in tokens or words)."""
-    matrix = attention_matrix(result, layer=layer, head=head)  # [seq, seq]
-    labels, groups = level_groups(result, level=level)
-    if level == "word":
-        matrix, _ = merge_words(matrix, result.word_ids)
+    matrix, labels, groups = _level_matrix(result, layer=layer, head=head, level=level)
     if not 0 <= query < len(groups):
         raise ValueError(f"Query {query} is out of range: pick 0-{len(groups) - 1}.")
     is_special = np.array([result.special_mask[m[0]] and len(m) == 1 for m in groups])
     row = temper(matrix[query], temperature=temperature)
     closed = causal_closed(result, groups, query)
     return _apply_special_mode(row, labels, groups, closed, is_special, query, special)
+
+
+def _level_matrix(result: AttentionResult, *, layer: int, head: HeadChoice, level: Level):
+    """The [n, n] attention matrix at token or word level, with its labels and token groups."""
+    matrix = attention_matrix(result, layer=layer, head=head)  # [seq, seq]
+    labels, groups = level_groups(result, level=level)
+    if level == "word":
+        matrix, _ = merge_words(matrix, result.word_ids)
+    return matrix, labels, groups
 
 
 def _group_label(result: AttentionResult, members: list[int]) -> str:
@@ -202,10 +208,7 @@ def view_matrix(
     temperature: float = 1.0,
 ) -> tuple[np.ndarray, list[str]]:
     """The [n, n] matrix a heatmap shows: rows re-tempered, subwords merged at word level."""
-    matrix = attention_matrix(result, layer=layer, head=head)  # [seq, seq]
-    labels, _ = level_groups(result, level=level)
-    if level == "word":
-        matrix, _ = merge_words(matrix, result.word_ids)
+    matrix, labels, _ = _level_matrix(result, layer=layer, head=head, level=level)
     if temperature != 1.0:
         matrix = np.stack([temper(row, temperature=temperature) for row in matrix])
     return matrix, labels
