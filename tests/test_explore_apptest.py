@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from string import Formatter
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chart_data import charts, no_errors
+from lib.content import load_ui_text
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+MESSAGES = load_ui_text(ROOT / "content" / "ui.yaml")
+
+
+def fixed_parts(name: str) -> list[str]:
+    """The literal text of a message template around its placeholders."""
+    return [text for text, *_ in Formatter().parse(MESSAGES.messages[name]) if text.strip()]
+
+
+def shows_message(values: list[str], name: str) -> bool:
+    return any(all(part in v for part in fixed_parts(name)) for v in values)
 
 
 def run_app(**state) -> AppTest:
@@ -117,7 +130,7 @@ def test_reservoir_mode_shows_the_same_unbound_mass_on_both_sides(explore):
 
 def test_long_prompt_shows_truncation_notice_and_bounded_charts(explore):
     explore.text_area(key="_w_prompt").input("chromatin " * 1500).run()
-    assert any("only the first" in w.value for w in explore.warning)
+    assert shows_message([w.value for w in explore.warning], "truncated_prompt")
     heat = dataset_with(explore, "query_pos", "key_pos", "weight")
     assert len(heat) <= 40 * 40
 
@@ -204,7 +217,7 @@ def test_context_page_compares_the_shared_word(explore):
 def test_context_page_with_no_shared_word_explains(explore):
     explore.switch_page("pages/context.py").run()
     explore.text_input(key="_w_context_b").input("Lyon weather today").run()
-    assert any("share no word" in i.value for i in explore.info)
+    assert MESSAGES.format("no_shared_word") in [i.value for i in explore.info]
 
 
 def test_teamwork_page_labels_every_head_and_binds_a_team(explore):
@@ -238,3 +251,19 @@ def test_kinetic_simulation_binds_and_converges(explore):
     before = snapshot(explore)
     explore.number_input(key="_w_kinetic_seed").set_value(7).run()
     assert snapshot(explore) != before  # another seed, another run
+
+
+def test_a_decoder_model_shows_its_causal_mask_as_closed_chromatin(monkeypatch, model_root):
+    monkeypatch.setenv("CA_ALLOW_CUSTOM_MODELS", "1")
+    monkeypatch.setenv("CA_MODEL_DIR", str(model_root))
+    at = run_app(prompt="tell me about paris hilton news")
+    at.sidebar.text_input[0].input(str(model_root / "tiny-gpt2"))
+    at.sidebar.button[0].click().run()
+    assert not no_errors(at), no_errors(at)
+    assert at.session_state["model_id"].endswith("tiny-gpt2")
+    at.selectbox(key="_w_query").set_value(1).run()
+    scene = dataset_with(at, "occupancy", "attention", "energy", "closed")
+    closed = scene[scene["closed"]]
+    assert len(closed) >= 2  # every token after the query is behind the causal mask
+    assert (closed["occupancy"] == 0).all() and (closed["attention"] == 0).all()
+    assert (scene.loc[~scene["closed"], "occupancy"].sum()) == pytest.approx(1.0, abs=1e-9)
