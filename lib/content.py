@@ -1,8 +1,10 @@
 """Teaching content (everything but the quiz bank) as validated, frozen data.
 
-The analogy pages, limitation demos, glossary, references and Explore captions live in
-``content/*.yaml``. Each file has a pydantic v2 schema here that rejects unknown fields,
-so a typo in a key fails loudly instead of silently hiding a caption. ``load_all`` never
+The analogy pages, limitation demos, glossary, references, Explore captions and the
+pages' own short messages (``ui.yaml``, named templates) live in ``content/*.yaml``. Each
+file has a pydantic v2 schema here that rejects unknown fields, so a typo in a key fails
+loudly instead of silently hiding a caption; a message template must use exactly the
+placeholders its page fills in (``MESSAGE_SAMPLES``, checked by lib/text_templates.py). ``load_all`` never
 raises: a broken file becomes a :class:`ContentProblem` (file, what is wrong, what to do)
 and every other file still loads, so one bad edit cannot blank the whole app.
 
@@ -30,6 +32,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lib.text_templates import check_template
 
 # ---------------------------------------------------------------------------------------
 # Fixed vocabularies. Pages, the quiz bank and the chromatin demos key on these ids, so
@@ -134,6 +138,7 @@ LIMITATIONS_FILE = "limitations.yaml"
 GLOSSARY_FILE = "glossary.yaml"
 REFERENCES_FILE = "references.yaml"
 EXPLORE_FILE = "explore.yaml"
+UI_FILE = "ui.yaml"
 
 # ---------------------------------------------------------------------------------------
 # Small text rules. Sentence counting keeps captions short enough to read beside a chart.
@@ -413,6 +418,7 @@ class ExploreCaptions(_Frozen):
     closed_chromatin: NonEmpty
     temperature: NonEmpty
     rollout: NonEmpty
+    team_combined: NonEmpty  # teamwork: the species' mean occupancy is the heads' mean attention
 
     @field_validator("*")
     @classmethod
@@ -443,6 +449,15 @@ class ControlHelp(_Frozen):
     special_tokens: NonEmpty  # keep / drop / reservoir
     token_view: NonEmpty  # word vs token view
     model_id: NonEmpty
+    presets: NonEmpty  # the example prompt pills
+    context_a: NonEmpty  # Context page: the first prompt
+    context_b: NonEmpty  # Context page: the second prompt
+    shared_word: NonEmpty  # Context page: the word compared across both prompts
+    team_heads: NonEmpty  # Teamwork page: heads to bind together
+    kinetic_toggle: NonEmpty  # kinetic panel: switch the simulation on
+    kinetic_seed: NonEmpty
+    kinetic_events: NonEmpty
+    kinetic_frame: NonEmpty
 
     @field_validator("*")
     @classmethod
@@ -463,6 +478,95 @@ class ExploreText(_Frozen):
         if missing:
             raise ValueError(f"presets must include the essay's examples; missing {missing}")
         return self
+
+
+# ---------------------------------------------------------------------------------------
+# ui.yaml: the short messages pages show (captions, notes, hints), as named templates
+# ---------------------------------------------------------------------------------------
+
+# Every message a page formats, with one sample value per placeholder the page passes
+# (the value's type matters: it checks the template's format specs). A page passes exactly
+# these names, so a template must use exactly them; UiText rejects any other set.
+MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
+    # shared Explore glue (pages/_common.py, pages/_kinetics.py)
+    "loading_model": {"model_id": "all-MiniLM-L6-v2"},
+    "running_model": {},
+    "switching_model": {"model_id": "gpt2"},
+    "switch_failed": {"error": "The model could not be loaded."},
+    "bundled_model": {},
+    "truncated_prompt": {"chars": 25_000, "tokens": 512},
+    "link_not_a_number": {"setting": "layer", "value": "two"},
+    "kinetic_converged": {"events": 10_000, "tv": 0.0123},
+    # Explore, Context, Teamwork
+    "window_partial": {"shown": 41, "total": 120},
+    "numbers_source": {
+        "model": "all-MiniLM-L6-v2",
+        "kind": "encoder",
+        "layers": 6,
+        "heads": 12,
+        "temperature": 1.0,
+        "gap": 1.2e-16,
+    },
+    "no_shared_word": {},
+    "no_heads": {},
+    # Learn pages (pages/_learn.py)
+    "no_model": {},
+    "figure_failed": {"what": "Input", "error": "division by zero"},
+    "try_it_help": {"prompt": "Tell me about Paris"},
+    "quiz_link_help": {"topic": "analogy-input"},
+    "quiz_unavailable": {"topic": "analogy-input"},
+    # The analogy page
+    "analogy_intro": {},
+    "input_share": {"layer": 2, "top": "'Paris' 40%, 'about' 20%"},
+    "decision_gap": {"gap": 1.2e-16},
+    "context_distance": {"tv": 0.42},
+    "teamwork_heads": {},
+    "dynamics_word_missing": {"word": "Paris"},
+    "dynamics_recomputed": {"tv": 0.12},
+    "instructions_layers": {},
+    "entropy_help": {},
+    # The limitations page
+    "limitations_intro": {},
+    "limits_prompt_help": {"layer": 2},
+    "limits_query": {"word": "enhancer", "loci": 14},
+    "biology_help": {},
+    "too_few_loci": {"loci": 2},
+    "copies_help": {"loci": 14},
+    "all_closed": {},
+    "seed_help": {},
+    "ablation_summary": {
+        "sink": 3,
+        "sink_share": 0.81,
+        "sink_change": 0.0012,
+        "most": 7,
+        "most_change": 0.0345,
+    },
+}
+
+
+class UiText(_Frozen):
+    """The pages' own short messages: ``messages`` maps each name in MESSAGE_SAMPLES to a
+    template whose placeholders are exactly the names the page passes."""
+
+    messages: dict[str, NonEmpty]
+
+    @field_validator("messages")
+    @classmethod
+    def _exact_templates(cls, messages: dict[str, str]) -> dict[str, str]:
+        missing = sorted(set(MESSAGE_SAMPLES) - set(messages))
+        unknown = sorted(set(messages) - set(MESSAGE_SAMPLES))
+        if missing or unknown:
+            raise ValueError(
+                f"missing message(s) {missing}, unknown message(s) {unknown}; the names a page "
+                "uses are the keys of MESSAGE_SAMPLES in lib/content.py"
+            )
+        for name, template in messages.items():
+            check_template(name, template, MESSAGE_SAMPLES[name])
+        return messages
+
+    def format(self, name: str, **values: Any) -> str:
+        """The message ``name`` filled in with ``values`` (KeyError for an unknown name)."""
+        return self.messages[name].format(**values)
 
 
 # ---------------------------------------------------------------------------------------
@@ -499,6 +603,7 @@ class ContentLoad:
     glossary: Glossary | None
     references: References | None
     explore: ExploreText | None
+    ui: UiText | None
     problems: tuple[ContentProblem, ...]
 
     @property
@@ -588,6 +693,10 @@ def load_references(path: str | Path) -> References:
 
 def load_explore_text(path: str | Path) -> ExploreText:
     return _load_model(path, ExploreText)
+
+
+def load_ui_text(path: str | Path) -> UiText:
+    return _load_model(path, UiText)
 
 
 def load_quiz_topic_ids(path: str | Path) -> frozenset[str]:
@@ -685,6 +794,7 @@ def load_all(folder: str | Path) -> ContentLoad:
     glossary = attempt(load_glossary, GLOSSARY_FILE)
     references = attempt(load_references, REFERENCES_FILE)
     explore = attempt(load_explore_text, EXPLORE_FILE)
+    ui = attempt(load_ui_text, UI_FILE)
 
     citing = {ANALOGY_FILE: analogy, LIMITATIONS_FILE: limitations}
     if references is not None:
@@ -705,7 +815,9 @@ def load_all(folder: str | Path) -> ContentLoad:
         )
     else:
         problems.extend(_topic_problems(citing, topic_ids))
-    return ContentLoad(analogy, limitations, glossary, references, explore, tuple(problems))
+    return ContentLoad(
+        analogy, limitations, glossary, references, explore, ui, tuple(problems)
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def current_model() -> LoadedModel | None:
     root_key = str(root) if root else None
     model_id = str(st.session_state.get("model_id", BUNDLED_MODEL_ID))
     try:
-        with st.spinner(f"Loading the model ({model_id}) … the first load takes a few seconds."):
+        with st.spinner(message("loading_model", model_id=model_id) or ""):
             return cached_model(model_id, root_key)
     except ModelLoadError as error:
         if st.session_state.get("_model_error_run") != st.session_state.get("_run"):
@@ -121,7 +121,7 @@ def attention_for(prompt: str) -> AttentionResult | None:
         return None
     root = local_model_root()
     try:
-        with st.spinner("Running the model on your prompt …"):
+        with st.spinner(message("running_model") or ""):
             result = cached_attention(model.model_id, str(root) if root else None, prompt)
     except PromptError as error:
         st.info(str(error))
@@ -130,24 +130,20 @@ def attention_for(prompt: str) -> AttentionResult | None:
         st.error(str(error))
         return None
     if result.truncated:
-        st.warning(
-            f"Your prompt was long ({result.original_chars:,} characters), so only the first "
-            f"{result.seq_len} tokens are analysed. Shorten it to see all of it."
-        )
+        say("truncated_prompt", st.warning, chars=result.original_chars, tokens=result.seq_len)
     return result
 
 
 def model_picker() -> None:
     """Sidebar box for another model id or folder, shown only where the setting allows it."""
     if not custom_models_allowed():
-        st.sidebar.caption("Model: all-MiniLM-L6-v2 (bundled, 6 layers × 12 heads).")
+        say("bundled_model", st.sidebar.caption)
         return
     with st.sidebar.form("model_form", border=False):
         wanted = st.text_input(
             "Model id or local folder",
             value=str(st.session_state.get("model_id", BUNDLED_MODEL_ID)),
-            help="A Hugging Face id such as 'gpt2' or 'bert-base-uncased', or a folder under "
-            "CA_MODEL_DIR. Leave as is for the bundled model.",
+            help=help_for("model_id"),
         )
         submitted = st.form_submit_button("Load model")
     if submitted and wanted.strip() != st.session_state.get("model_id"):
@@ -157,10 +153,10 @@ def model_picker() -> None:
 def _try_switch_model(model_id: str) -> None:
     root = local_model_root()
     try:
-        with st.spinner(f"Loading {model_id} …"):
+        with st.spinner(message("switching_model", model_id=model_id) or ""):
             cached_model(model_id, str(root) if root else None)
     except ModelLoadError as error:
-        st.sidebar.error(f"{error} The current model stays loaded.")
+        st.sidebar.error(message("switch_failed", error=error) or str(error))
         return
     st.session_state["model_id"] = model_id
 
@@ -186,13 +182,40 @@ def site_content():
     return load_all(CONTENT_DIR)
 
 
+def _warn_once(file: str) -> None:
+    """Say once per run that ``file`` is broken (many captions and tooltips read it)."""
+    marker = f"_content_warned_{file}"
+    if marker in st.session_state and st.session_state[marker] == st.session_state.get("_run"):
+        return
+    for problem in site_content().problems:
+        if problem.file == file:
+            st.session_state[marker] = st.session_state.get("_run")
+            st.warning(f"Some explanatory text is unavailable. {problem}")
+
+
 def explore_text():
     """Captions, presets and help for the Explore pages (None if that file is broken)."""
-    content = site_content()
-    for problem in content.problems:
-        if problem.file == "explore.yaml":
-            st.warning(f"Some explanatory text is unavailable. {problem}")
-    return content.explore
+    _warn_once("explore.yaml")
+    return site_content().explore
+
+
+def ui_text():
+    """The pages' named message templates (None if ui.yaml is broken)."""
+    _warn_once("ui.yaml")
+    return site_content().ui
+
+
+def message(name: str, **values) -> str | None:
+    """The message ``name`` from content/ui.yaml filled in with ``values``, or None."""
+    text = ui_text()
+    return text.format(name, **values) if text else None
+
+
+def say(name: str, show=st.caption, **values) -> None:
+    """Show the message ``name`` (with ``values``) through ``show``, if ui.yaml loaded."""
+    text = message(name, **values)
+    if text is not None:
+        show(text)
 
 
 def help_for(name: str) -> str | None:
@@ -238,6 +261,32 @@ def attention_controls(num_layers: int, num_heads: int, *, show_level: bool = Tr
         "Special tokens ([CLS], [SEP])", options=list(SPECIAL_MODES), **bind("special"),
         format_func=SPECIAL_MODES.get, help=help_for("special_tokens"),
     )
+
+
+def explore_sidebar(*, show_level: bool = True) -> None:
+    """What every Explore page's sidebar opens with: the model picker, then the controls."""
+    model_picker()
+    model = current_model()
+    if model is not None:
+        attention_controls(model.num_layers, model.num_heads, show_level=show_level)
+
+
+def relevance_and_chromatin(result: AttentionResult, **settings):
+    """One attention row at the stored temperature and the chromatin it drives.
+
+    Energies come from the row at T = 1 and are evaluated at kT = T, so both sides share
+    one temperature (lib/chromatin/from_attention.py).
+    """
+    from lib.attention.relevance import select_relevance
+    from lib.chromatin.from_attention import chromatin_from_attention
+
+    temperature = float(st.session_state["temperature"])
+    reference = select_relevance(result, **settings)
+    shown = select_relevance(result, **settings, temperature=temperature)
+    chromatin = chromatin_from_attention(
+        reference.weights, temperature=temperature, reservoir=shown.reservoir, closed=shown.closed
+    )
+    return shown, chromatin
 
 
 def _reset_query() -> None:
@@ -287,7 +336,7 @@ def apply_link_settings() -> None:
             if name in params:
                 st.session_state[name] = convert(params[name])
         except ValueError:
-            st.warning(f"The link's {name} '{params[name][:20]}' is not a number; ignored it.")
+            say("link_not_a_number", st.warning, setting=name, value=params[name][:20])
     if params.get("level") in ("token", "word"):
         st.session_state["level"] = params["level"]
     st.query_params.clear()
@@ -317,7 +366,7 @@ def preset_pills(text) -> None:
     st.pills(
         "Examples from the analogy essay", options=[p.prompt for p in text.presets],
         key="preset", on_change=_apply_preset,
-        help="Fills the prompt box with an example; edit it freely afterwards.",
+        help=help_for("presets"),
     )
 
 

@@ -9,7 +9,7 @@ from lib.charts import scene as scene_charts
 from lib.charts.window import Window
 from lib.chromatin import kinetic_frames, running_tv_distance, simulate
 from lib.chromatin.from_attention import ChromatinState, frames_in_window
-from pages._common import bind
+from pages._common import bind, help_for, say
 
 FRAMES = 60
 
@@ -28,7 +28,7 @@ def _run(energies: np.ndarray, closed: np.ndarray, kT: float, w0: float, events:
 def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window) -> None:
     """A toggle, then the simulation: it costs a third of a rerun, so it runs only when asked."""
     st.toggle("Watch one TF bind and fall off (kinetic simulation)", **bind("kinetic_on"),
-              help="A seeded Gillespie simulation of one TF molecule on these loci.")
+              help=help_for("kinetic_toggle"))
     if st.session_state["kinetic_on"]:
         _simulation(labels, weights, chromatin, window=window)
 
@@ -42,16 +42,16 @@ def _simulation(labels, weights, chromatin: ChromatinState, *, window: Window) -
     with st.container(border=True):
         left, right = st.columns(2)
         seed = left.number_input("Random seed", 0, 10_000, **bind("kinetic_seed"),
-                                 help="Same seed, same run. Change it to see another run.")
+                                 help=help_for("kinetic_seed"))
         events = right.select_slider(
             "Binding events", options=[1_000, 10_000, 100_000], **bind("kinetic_events"),
-            help="More events: the time average gets closer to the equilibrium occupancy.",
+            help=help_for("kinetic_events"),
         )
         w0 = chromatin.reservoir_weight
         trajectory, frames = _run(chromatin.energies, chromatin.closed, chromatin.temperature,
                                   w0, int(events), int(seed))
         frame = st.slider("Time (frame)", 0, FRAMES - 1, **bind("kinetic_frame"),
-                          help="Scrub through the run: the diamond marks where the TF is now.")
+                          help=help_for("kinetic_frame"))
         part = window.as_slice()
         shown = frames_in_window(frames, window.start, window.stop)
         st.altair_chart(
@@ -64,7 +64,4 @@ def _simulation(labels, weights, chromatin: ChromatinState, *, window: Window) -
         times, tv = running_tv_distance(trajectory, target, over="total" if w0 > 0 else "bound")
         st.altair_chart(scene_charts.convergence_chart(times, tv),
                         alt=scene_charts.convergence_description(times, tv))
-        st.caption(
-            f"After {events:,} events the time-averaged occupancy is within "
-            f"{tv[-1]:.3f} (total variation) of the equilibrium the attention row predicts."
-        )
+        say("kinetic_converged", events=int(events), tv=float(tv[-1]))

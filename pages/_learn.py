@@ -67,7 +67,7 @@ def links(*, topic: str, try_it=None) -> None:
                 label="Try it in Explore",
                 icon="🔍",
                 query_params=ui.try_it_params(try_it),
-                help=f"Opens Explore on “{try_it.prompt}” with this section's settings.",
+                help=ui.message("try_it_help", prompt=try_it.prompt),
             )
     with right:
         try:
@@ -76,10 +76,10 @@ def links(*, topic: str, try_it=None) -> None:
                 label="Quiz yourself on this",
                 icon="📝",
                 query_params={"topic": topic},
-                help=f"Opens the quiz on the topic '{topic}'.",
+                help=ui.message("quiz_link_help", topic=topic),
             )
         except StreamlitAPIException:  # the quiz page is not part of this app's navigation
-            st.caption(f"Quiz topic: {topic} (the quiz page is not available here).")
+            ui.say("quiz_unavailable", topic=topic)
 
 
 @contextmanager
@@ -88,14 +88,11 @@ def live_figure(what: str) -> Iterator[None]:
     try:
         yield
     except Exception as error:  # noqa: BLE001 - one broken figure must not blank the page
-        st.error(f"The live figure for “{what}” could not be drawn: {error}")
+        st.error(ui.message("figure_failed", what=what, error=error) or str(error))
 
 
 def no_model_note() -> None:
-    st.info(
-        "This live figure needs the bundled model, which is not available right now "
-        "(see the message above). The explanation still applies."
-    )
+    ui.say("no_model", st.info)
 
 
 def attention(prompt: str):

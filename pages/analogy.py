@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from lib.attention.context import compare_contexts
-from lib.attention.heads import profile_heads
+from lib.attention.heads import one_head_per_pattern, profile_heads
 from lib.attention.relevance import level_groups, select_relevance
 from lib.charts import attention as attention_charts
 from lib.charts import learn as learn_charts
@@ -26,15 +26,36 @@ def _layer(section) -> int:
     return section.try_it.layer if section.try_it.layer is not None else DEFAULT_LAYER
 
 
+def _query(labels, word: str | None) -> int:
+    # Fallback: the last word before [SEP] when the section names no word or it is missing.
+    return figures.find_label(labels, word, fallback=len(labels) - 2)
+
+
 def _row(result, section, *, level="token", word=None):
     labels, _ = level_groups(result, level=level)
-    query = figures.find_label(labels, word or section.try_it.query, fallback=len(labels) - 2)
+    query = _query(labels, word or section.try_it.query)
     head = section.try_it.head if section.try_it.head is not None else "mean"
     # [CLS]/[SEP] soak up most attention in this model (a sink); drop them and renormalise so
     # the words are visible. Explore can show that mass as an unbound reservoir instead.
     return select_relevance(
         result, query=query, layer=_layer(section), head=head, level=level, special="drop"
     )
+
+
+def _compare_rows(rows, *, names: tuple[str, str], alt: str):
+    """Two rows of one word aligned by word, drawn side by side; returns the comparison."""
+    comparison = compare_contexts(rows[0].labels, rows[0].weights, rows[1].labels, rows[1].weights)
+    st.altair_chart(
+        attention_charts.context_bars(
+            comparison.keys,
+            comparison.weights_a,
+            comparison.weights_b,
+            name_a=names[0],
+            name_b=names[1],
+        ),
+        alt=alt,
+    )
+    return comparison
 
 
 def fig_input(section) -> None:
@@ -55,11 +76,10 @@ def fig_input(section) -> None:
         alt=scene_charts.scene_description(list(share.labels), occupancy),
     )
     top = np.argsort(share.share)[::-1][:3]
-    st.caption(
-        f"Glyph size: the share of all attention (layer {_layer(section)}, mean of heads) "
-        "that each token receives. Most goes to a few: "
-        + ", ".join(f"'{share.labels[i]}' {share.share[i]:.0%}" for i in top)
-        + "."
+    ui.say(
+        "input_share",
+        layer=_layer(section),
+        top=", ".join(f"'{share.labels[i]}' {share.share[i]:.0%}" for i in top),
     )
 
 
@@ -80,12 +100,7 @@ def fig_decision(section) -> None:
             list(rel.labels), rel.weights, chromatin.equilibrium.occupancy
         ),
     )
-    gap = np.abs(rel.weights - chromatin.equilibrium.occupancy).max()
-    st.caption(
-        f"Energies ε = −ln a drive the chromatin side; the largest difference between "
-        f"the two bar sets is {gap:.1e}. [CLS] and [SEP] are left out and the row "
-        "renormalised; Explore can show their share as an unbound reservoir."
-    )
+    ui.say("decision_gap", gap=float(np.abs(rel.weights - chromatin.equilibrium.occupancy).max()))
 
 
 def fig_context(section) -> None:
@@ -93,22 +108,12 @@ def fig_context(section) -> None:
     results = [learn.attention(p) for p in prompts]
     if any(r is None for r in results):
         return
-    rows = [_row(r, section, level="word") for r in results]
-    comparison = compare_contexts(rows[0].labels, rows[0].weights, rows[1].labels, rows[1].weights)
-    st.altair_chart(
-        attention_charts.context_bars(
-            comparison.keys,
-            comparison.weights_a,
-            comparison.weights_b,
-            name_a=prompts[0],
-            name_b=prompts[1],
-        ),
+    comparison = _compare_rows(
+        [_row(r, section, level="word") for r in results],
+        names=prompts,
         alt=f"Attention of '{section.try_it.query}' in two prompts, aligned by word.",
     )
-    st.caption(
-        f"Same word, two contexts: total-variation distance {comparison.tv_distance:.2f} "
-        "(0 = the same row, 1 = nothing in common)."
-    )
+    ui.say("context_distance", tv=comparison.tv_distance)
 
 
 def fig_teamwork(section) -> None:
@@ -117,10 +122,9 @@ def fig_teamwork(section) -> None:
         return
     layer = _layer(section)
     profiles = profile_heads(result, layer=layer)
-    distinct = list(dict.fromkeys(p.pattern for p in profiles))
-    heads = [next(p.head for p in profiles if p.pattern == pat) for pat in distinct][:3]
+    heads = one_head_per_pattern(profiles)
     labels, _ = level_groups(result, level="token")
-    query = figures.find_label(labels, section.try_it.query, fallback=len(labels) - 2)
+    query = _query(labels, section.try_it.query)
     shown = [
         select_relevance(result, query=query, layer=layer, head=h, special="drop") for h in heads
     ]
@@ -139,7 +143,7 @@ def fig_teamwork(section) -> None:
         ),
         alt=scene_charts.scene_description(labels, team.occupancy, species=names),
     )
-    st.caption("Each head has its own binding preferences; the layer combines them all.")
+    ui.say("teamwork_heads")
 
 
 def fig_dynamics(section) -> None:
@@ -155,24 +159,14 @@ def fig_dynamics(section) -> None:
         return
     labels = [level_groups(r, level="word")[0] for r in results]
     if word.casefold() not in [w.casefold() for w in labels[1]]:
-        st.info(f"The edited prompt no longer contains '{word}'; put it back to compare.")
+        ui.say("dynamics_word_missing", st.info, word=word)
         return
-    rows = [_row(r, section, level="word") for r in results]
-    comparison = compare_contexts(rows[0].labels, rows[0].weights, rows[1].labels, rows[1].weights)
-    st.altair_chart(
-        attention_charts.context_bars(
-            comparison.keys,
-            comparison.weights_a,
-            comparison.weights_b,
-            name_a="before the edit",
-            name_b="after the edit",
-        ),
+    comparison = _compare_rows(
+        [_row(r, section, level="word") for r in results],
+        names=("before the edit", "after the edit"),
         alt=f"The row of '{word}' before and after editing the prompt.",
     )
-    st.caption(
-        f"Nothing is carried over: the row is recomputed from scratch "
-        f"(changed by {comparison.tv_distance:.2f} in total variation)."
-    )
+    ui.say("dynamics_recomputed", tv=comparison.tv_distance)
 
 
 def fig_instructions(section) -> None:
@@ -180,7 +174,7 @@ def fig_instructions(section) -> None:
     if result is None:
         return
     labels, _ = level_groups(result, level="token")
-    query = figures.find_label(labels, section.try_it.query, fallback=len(labels) - 2)
+    query = _query(labels, section.try_it.query)
     keys, rows = figures.rows_across_layers(result, query=query, special="drop")
     st.altair_chart(
         learn_charts.layer_rows_heatmap(
@@ -188,10 +182,7 @@ def fig_instructions(section) -> None:
         ),
         alt=f"Attention of '{labels[query]}' at each of the {len(rows)} layers.",
     )
-    st.caption(
-        "Each layer applies its own trained query and key weights to the same context, "
-        "so each focuses differently."
-    )
+    ui.say("instructions_layers")
 
 
 def fig_why(section) -> None:
@@ -227,7 +218,7 @@ def fig_why(section) -> None:
     right.metric(
         "Spread of the row (entropy)",
         f"{comparison.entropy_bits:.2f} bits",
-        help="Low T: a picky binder (low entropy). High T: a promiscuous one.",
+        help=ui.message("entropy_help"),
     )
 
 
@@ -243,10 +234,7 @@ FIGURES = {
 
 ui.model_picker()
 st.title("The analogy: transcription factors as cellular attention")
-st.caption(
-    "Six parallels from the essay, then why they hold. Every figure is computed live "
-    "from the bundled model's real attention and the chromatin model it drives."
-)
+ui.say("analogy_intro")
 site = learn.content()
 analogy = site.analogy
 if analogy is None:

@@ -3,26 +3,22 @@
 import streamlit as st
 
 from lib.attention.context import compare_contexts, shared_words
-from lib.attention.relevance import level_groups, select_relevance
+from lib.attention.relevance import level_groups
 from lib.charts import attention as attention_charts
 from lib.charts import scene as scene_charts
-from lib.chromatin.from_attention import chromatin_from_attention
 from pages import _common as ui
 from pages._site import require_entry
 
 require_entry()
 
-ui.model_picker()
-model = ui.current_model()
-if model is not None:
-    ui.attention_controls(model.num_layers, model.num_heads, show_level=False)
+ui.explore_sidebar(show_level=False)
 st.title("Context: the same gene in two cell types")
 ui.caption("context")
 left, right = st.columns(2)
 left.text_input("Prompt A (cell type A)", **ui.bind("context_a"), max_chars=2000,
-                help="The first context. It must share a word with prompt B.")
+                help=ui.help_for("context_a"))
 right.text_input("Prompt B (cell type B)", **ui.bind("context_b"), max_chars=2000,
-                 help="The second context, sharing a word with prompt A.")
+                 help=ui.help_for("context_b"))
 
 results = [ui.attention_for(st.session_state[k]) for k in ("context_a", "context_b")]
 if any(r is None for r in results):
@@ -30,22 +26,18 @@ if any(r is None for r in results):
 labels = [level_groups(r, level="word")[0] for r in results]
 common = shared_words(*labels)
 if not common:
-    st.info("The two prompts share no word. Use a word in both, like 'Paris' in the examples.")
+    ui.say("no_shared_word", st.info)
     st.stop()
 ui.normalise_choice("context_word", common, common[0])
 word = st.selectbox("Shared word (the gene)", common, **ui.bind("context_word"),
-                    help="The word whose attention row is compared across the two contexts.")
+                    help=ui.help_for("shared_word"))
 
 rows = []
 for result, words in zip(results, labels, strict=False):
     query = [w.casefold() for w in words].index(word.casefold())
     settings = dict(query=query, layer=st.session_state["layer"], head=ui.head_choice(),
                     level="word", special=st.session_state["special"])
-    reference = select_relevance(result, **settings)
-    shown = select_relevance(result, **settings, temperature=float(st.session_state["temperature"]))
-    rows.append((shown, chromatin_from_attention(
-        reference.weights, temperature=float(st.session_state["temperature"]),
-        reservoir=shown.reservoir, closed=shown.closed)))
+    rows.append(ui.relevance_and_chromatin(result, **settings))
 
 (a, chrom_a), (b, chrom_b) = rows
 comparison = compare_contexts(a.labels, a.weights, b.labels, b.weights)

@@ -3,17 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lib.attention.relevance import (
-    default_query,
-    level_groups,
-    select_relevance,
-    special_groups,
-    view_matrix,
-)
+from lib.attention.relevance import default_query, level_groups, special_groups, view_matrix
 from lib.charts import attention as attention_charts
 from lib.charts import scene as scene_charts
 from lib.charts.window import window_around
-from lib.chromatin.from_attention import chromatin_from_attention
 from pages import _common as ui
 from pages._kinetics import kinetic_panel
 from pages._site import require_entry
@@ -21,10 +14,7 @@ from pages._site import require_entry
 require_entry()
 
 ui.apply_link_settings()
-ui.model_picker()
-model = ui.current_model()
-if model is not None:
-    ui.attention_controls(model.num_layers, model.num_heads)
+ui.explore_sidebar()
 st.title("Explore: attention beside chromatin")
 text = ui.explore_text()
 ui.preset_pills(text)
@@ -45,18 +35,11 @@ ui.query_picker(labels, key_prefix="explore")
 settings = dict(query=st.session_state["query"], layer=st.session_state["layer"], head=head,
                 level=level, special=st.session_state["special"])
 temperature = float(st.session_state["temperature"])
-reference = select_relevance(result, **settings)
-shown = select_relevance(result, **settings, temperature=temperature)
-chromatin = chromatin_from_attention(
-    reference.weights, temperature=temperature, reservoir=shown.reservoir, closed=shown.closed
-)
+shown, chromatin = ui.relevance_and_chromatin(result, **settings)
 window = window_around(len(shown.labels), max(shown.query, 0))
 part = window.as_slice()
 if window.is_partial:
-    st.caption(
-        f"Showing {window.stop - window.start} of {window.total} positions around the query "
-        "so the charts stay readable; switch to the word view to see more at once."
-    )
+    ui.say("window_partial", shown=window.stop - window.start, total=window.total)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -99,10 +82,9 @@ with right:
     kinetic_panel(shown.labels, shown.weights, chromatin, window=window)
 
 with st.expander("Where the numbers come from"):
-    st.markdown(
-        f"Model: **{result.model_name}** ({result.model_kind}), {result.num_layers} layers × "
-        f"{result.num_heads} heads. Energies are ε = −ln a (kT units) for the attention row "
-        f"at T = 1; occupancy is evaluated at kT = {temperature:.1f}. Largest difference "
-        f"between the two sides: {np.abs(chromatin.equilibrium.occupancy - shown.weights).max():.1e}."
+    ui.say(
+        "numbers_source", st.markdown, model=result.model_name, kind=result.model_kind,
+        layers=result.num_layers, heads=result.num_heads, temperature=temperature,
+        gap=float(np.abs(chromatin.equilibrium.occupancy - shown.weights).max()),
     )
     ui.caption("weights")

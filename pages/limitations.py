@@ -45,7 +45,7 @@ def demo_biological(row, result) -> None:
         "Physical ingredients to add to the scene",
         ["nucleosomes on some loci", "a pool of free factor", "time (one moment of a kinetic run)"],
         key="lim_bio",
-        help="Each exists only on the chromatin side.",
+        help=ui.message("biology_help"),
     )
     scene = figures.physical_scene(
         row.weights,
@@ -150,10 +150,7 @@ def demo_normalization(row, result) -> None:
     n = len(row.labels)
     top = min(COPIES_MAX, n - 1)
     if top < 2:
-        st.info(
-            f"This prompt has only {n} loci; many copies need more loci than copies. "
-            "Use a longer prompt at the top of the page."
-        )
+        ui.say("too_few_loci", st.info, loci=n)
         return
     copies = st.slider(
         "TF copies in the nucleus",
@@ -161,8 +158,7 @@ def demo_normalization(row, result) -> None:
         top,
         value=1,
         key="lim_copies",
-        help="Each locus holds at most one molecule, so copies must stay below "
-        f"the {n} loci of this prompt.",
+        help=ui.message("copies_help", loci=n),
     )
     many = figures.copies_comparison(row.weights, copies=copies)
     _bars(
@@ -216,7 +212,7 @@ def demo_gating(row, result) -> None:
     )
     closed = np.isin(np.arange(len(row.labels)), closed_ids)
     if closed.all() and not pioneer:
-        st.info("Every locus is closed, so nothing can bind. Open one, or add a pioneer factor.")
+        ui.say("all_closed", st.info)
         return
     gated = figures.gated_occupancy(
         row.weights, closed=closed, pioneer_penalty=penalty if pioneer else None
@@ -294,7 +290,7 @@ def demo_stochastic(row, result) -> None:
         10_000,
         value=0,
         key="lim_seed",
-        help="Three kinetic runs use this seed and the next two.",
+        help=ui.message("seed_help"),
     )
     seeds = (int(first), int(first) + 1, int(first) + 2)
     traces = figures.seed_traces(row.weights, seeds=seeds)
@@ -385,10 +381,13 @@ def demo_explanation(row, result) -> None:
     )
     most = int(np.argmax(effect.change))
     sink = int(np.argmax(effect.special_mass))
-    st.caption(
-        f"Head {sink} puts {effect.special_mass[sink]:.0%} of its attention on [CLS]/[SEP]; "
-        f"removing it changes the sentence embedding by {effect.change[sink]:.4f}. "
-        f"Head {most} matters most here ({effect.change[most]:.4f})."
+    ui.say(
+        "ablation_summary",
+        sink=sink,
+        sink_share=float(effect.special_mass[sink]),
+        sink_change=float(effect.change[sink]),
+        most=most,
+        most_change=float(effect.change[most]),
     )
 
 
@@ -422,10 +421,7 @@ def row_prompt() -> str:
 
 ui.model_picker()
 st.title("Where the analogy breaks")
-st.caption(
-    "The essay names three limits and a scientist would add eight more. Each has a "
-    "control: change it and watch the figure show the break."
-)
+ui.say("limitations_intro")
 site = learn.content()
 if "limits_prompt" not in st.session_state:
     st.session_state["limits_prompt"] = DEFAULT_PROMPT
@@ -433,8 +429,7 @@ st.text_input(
     "Prompt used by the live demonstrations",
     key="limits_prompt",
     max_chars=2000,
-    help="Its last word is the query; attention is layer 2, mean of heads, whole "
-    "words, with [CLS] and [SEP] dropped and the row renormalised.",
+    help=ui.message("limits_prompt_help", layer=LAYER),
 )
 result = ui.attention_for(row_prompt())
 row = None
@@ -444,7 +439,7 @@ if result is not None:
     row = select_relevance(
         result, query=query, layer=min(LAYER, result.num_layers - 1), level="word", special="drop"
     )
-    st.caption(f"Query: '{labels[query]}' · {len(row.labels)} loci.")
+    ui.say("limits_query", word=labels[query], loci=len(row.labels))
 
 if site.limitations is None:
     st.error("The limitations text could not be loaded (see the warning above).")

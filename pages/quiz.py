@@ -68,6 +68,11 @@ def say(name: str, show=st.caption) -> None:
         show(getattr(TEXT, name))
 
 
+def fill(name: str, fallback: str = "", **values) -> str:
+    """The templated text ``name`` filled in with ``values`` (``fallback`` without ui.yaml)."""
+    return TEXT.format(name, **values) if TEXT is not None else fallback
+
+
 # ------------------------------------------------------------------------------ state changes
 
 
@@ -184,7 +189,7 @@ def answer_widgets(state, question, key: str, response) -> None:
             st.radio("Your answer", order, format_func=texts.get, key=f"{key}_choice",
                      index=order.index(answer.option) if locked else None, disabled=locked)
         else:
-            st.caption("Choose every option that applies.")
+            say("multi_hint")
             for oid in order:
                 st.checkbox(texts[oid], key=f"{key}_{oid}", disabled=locked,
                             value=locked and oid in answer.options)
@@ -210,16 +215,19 @@ def answer_widgets(state, question, key: str, response) -> None:
 
 
 def show_feedback(question, response) -> None:
-    marks = f"{response.marks:+d} mark{'s' if abs(response.marks) != 1 else ''}"
+    unit = "marks_one" if abs(response.marks) == 1 else "marks_many"
+    marks = fill(unit, f"{response.marks:+d}", marks=response.marks)
     if response.correct:
-        st.success(f"Correct ({marks}).", icon="✅")
+        st.success(fill("feedback_right", marks, marks=marks), icon="✅")
     else:
-        st.warning(f"Not quite ({marks}).", icon="❌")
+        st.warning(fill("feedback_wrong", marks, marks=marks), icon="❌")
     say("locked_note")
     for item in feedback(question, response.answer):
         icon, status = STATUS[item.status]
-        expected = f" (belongs with: {plain(item.expected)})" if item.expected and \
-            item.status == "wrong" else ""
+        expected = ""
+        if item.expected and item.status == "wrong":
+            expected = " " + fill("belongs_with", f"({plain(item.expected)})",
+                                  expected=plain(item.expected))
         st.markdown(f"{icon} **{plain(item.text)}**{expected} · _{status}_  \n{plain(item.feedback)}")
     if question.explanation:
         st.info(plain(question.explanation))
@@ -230,7 +238,8 @@ def show_question(state, question_id: str) -> None:
     number = state.question_ids.index(question_id) + 1
     total = len(state.questions)
     st.progress(len(state.responses) / total,
-                text=f"Question {number} of {total} · {len(state.responses)} answered")
+                text=fill("progress", f"{number} / {total}", number=number, total=total,
+                          answered=len(state.responses)))
     st.subheader(f"Question {number}")
     st.caption(f"Topic: {BANK.topic(question.topic).title}" if BANK.has_topic(question.topic)
                else question.topic)
@@ -356,7 +365,7 @@ start = bar.button("Start a new quiz", type="primary")
 
 st.title("Quiz: test yourself")
 if wanted and not BANK.has_topic(wanted):
-    st.warning(f"The link asked for an unknown topic ({wanted[:60]}); showing all topics.")
+    st.warning(fill("unknown_topic", wanted[:60], topic=wanted[:60]))
 for problem in (*LOAD.problems, *([UI_LOAD.problem] if UI_LOAD.problem else [])):
     st.warning(f"Part of the quiz content is broken and was skipped. {problem}")
 if not BANK.questions:

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from lib.attention.heads import profile_heads
+from lib.attention.heads import one_head_per_pattern, profile_heads
 from lib.attention.relevance import (
     default_query,
     level_groups,
@@ -20,10 +20,7 @@ from pages._site import require_entry
 
 require_entry()
 
-ui.model_picker()
-model = ui.current_model()
-if model is not None:
-    ui.attention_controls(model.num_layers, model.num_heads, show_level=False)
+ui.explore_sidebar(show_level=False)
 st.title("Teamwork: heads as TF species")
 ui.caption("teamwork")
 st.text_area("Prompt", **ui.bind("prompt"), max_chars=ui.PROMPT_MAX_CHARS, height=68,
@@ -54,15 +51,14 @@ labels, _ = level_groups(result, level="token")
 ui.normalise_choice("query", list(range(len(labels))),
                     default_query(labels, special_groups(result, level="token")))
 ui.query_picker(labels, key_prefix="teamwork")
-distinct = list(dict.fromkeys(p.pattern for p in profiles))
-default_heads = [next(p.head for p in profiles if p.pattern == pat) for pat in distinct][:3]
+default_heads = one_head_per_pattern(profiles)
 if not st.session_state.get("team_heads") or max(st.session_state["team_heads"]) >= result.num_heads:
     st.session_state["team_heads"] = default_heads
 heads = st.multiselect("Heads to bind together (one colour each)", list(range(result.num_heads)),
                        **ui.bind("team_heads"), format_func=lambda h: titles[h], max_selections=7,
-                       help="Each head is one TF species with its own binding energies.")
+                       help=ui.help_for("team_heads"))
 if not heads:
-    st.info("Pick at least one head to see its TF species bind.")
+    ui.say("no_heads", st.info)
     st.stop()
 rows = np.stack([
     select_relevance(result, query=st.session_state["query"], layer=layer, head=h,
@@ -77,5 +73,4 @@ st.altair_chart(
                                  title="Several TF species on one stretch of chromatin"),
     alt=scene_charts.scene_description(labels[part], team.occupancy[:, part], species=names),
 )
-st.caption("The combined occupancy (mean over these species) equals the mean attention of "
-           "the same heads: a team of TFs is the multi-head average.")
+ui.caption("team_combined")

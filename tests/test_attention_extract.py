@@ -165,3 +165,16 @@ def test_same_prompt_gives_identical_attention(bundled):
     first = extract_attention(bundled, FRANCE).attentions
     second = extract_attention(bundled, FRANCE).attentions
     assert np.array_equal(first, second)
+
+
+def test_one_head_per_pattern_keeps_the_first_head_of_each_pattern_in_order():
+    from lib.attention.heads import HeadProfile, one_head_per_pattern
+
+    def head(i: int, pattern: str) -> HeadProfile:
+        return HeadProfile(i, pattern, 1.0, 0.5, {})
+
+    patterns = ["self", "broad", "self", "previous-token", "broad", "mixed"]
+    profiles = tuple(head(i, p) for i, p in enumerate(patterns))
+    assert one_head_per_pattern(profiles) == [0, 1, 3]
+    assert one_head_per_pattern(profiles, limit=5) == [0, 1, 3, 5]
+    assert one_head_per_pattern(profiles[:1]) == [0]

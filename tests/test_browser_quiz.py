@@ -12,9 +12,11 @@ import pytest
 from browser_support import ERROR_SELECTORS, assert_no_errors, wait_for_app
 from lib.quiz.bank import load_bank
 from lib.quiz.session import new_quiz
+from lib.quiz.ui import load_ui_text
 
 pytestmark = pytest.mark.browser
 BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
+TEXT = load_ui_text(Path(__file__).resolve().parents[1] / "content" / "quiz").text
 TOPIC = "mech-masks"
 
 
@@ -59,12 +61,13 @@ def test_take_a_short_quiz_download_results_and_resume(server, page, tmp_path):
 
     plan = [True, False, True]
     for number, (question, right) in enumerate(zip(expected, plan, strict=True), start=1):
-        page.get_by_text(f"Question {number} of 3").wait_for()
+        page.get_by_text(TEXT.format("progress", number=number, total=3,
+                                     answered=number - 1)).wait_for()
         radios = page.locator("[data-testid=stForm] input[type=radio]:checked")
         assert radios.count() == 0  # nothing pre-selected
         answer(page, question, right=right)
-        verdict = "Correct" if right else "Not quite"
-        page.get_by_text(verdict, exact=False).first.wait_for()
+        verdict = TEXT.feedback_right if right else TEXT.feedback_wrong
+        page.get_by_text(verdict.split("{")[0], exact=False).first.wait_for()
         body = page.inner_text("body")
         options = question.options if question.type != "true_false" else question.why
         assert all(o.feedback[:50] in body for o in options)  # every option explained

@@ -19,11 +19,13 @@ from lib.content import (
     GLOSSARY_FILE,
     LIMITATION_IDS,
     LIMITATIONS_FILE,
+    MESSAGE_SAMPLES,
     PARALLEL_IDS,
     QUIZ_TOPICS_FILE,
     REFERENCES_FILE,
     REQUIRED_PRESETS,
     SECTION_IDS,
+    UI_FILE,
     ContentError,
     count_sentences,
     iter_strings,
@@ -34,6 +36,7 @@ from lib.content import (
     load_limitations,
     load_quiz_topic_ids,
     load_references,
+    load_ui_text,
     normalise_words,
     shared_word_runs,
 )
@@ -41,7 +44,7 @@ from lib.content import (
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 ESSAY = ROOT.parent / "shared" / "reference" / "000_e19681e8c8a57ef1.txt"
-FILES = (ANALOGY_FILE, LIMITATIONS_FILE, GLOSSARY_FILE, REFERENCES_FILE, EXPLORE_FILE)
+FILES = (ANALOGY_FILE, LIMITATIONS_FILE, GLOSSARY_FILE, REFERENCES_FILE, EXPLORE_FILE, UI_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +73,7 @@ def _edit_yaml(path: Path, change) -> None:
 
 def test_every_file_loads_without_problems(content):
     assert content.problems == (), "\n".join(str(p) for p in content.problems)
-    for field in ("analogy", "limitations", "glossary", "references", "explore"):
+    for field in ("analogy", "limitations", "glossary", "references", "explore", "ui"):
         assert getattr(content, field) is not None, field
 
 
@@ -82,6 +85,7 @@ def test_every_file_loads_without_problems(content):
         (load_glossary, GLOSSARY_FILE),
         (load_references, REFERENCES_FILE),
         (load_explore_text, EXPLORE_FILE),
+        (load_ui_text, UI_FILE),
     ],
 )
 def test_each_loader_returns_a_frozen_model(loader, name):
@@ -358,13 +362,15 @@ def test_explore_has_caption_and_help_for_every_view_and_control(content):
     captions = content.explore.captions.model_dump()
     assert set(captions) == {
         "heatmap", "relevance_bars", "scene", "context", "teamwork", "dynamics", "weights",
-        "reservoir", "closed_chromatin", "temperature", "rollout",
+        "reservoir", "closed_chromatin", "temperature", "rollout", "team_combined",
     }  # fmt: skip
     assert all(count_sentences(text) == 1 for text in captions.values())
     help_text = content.explore.help.model_dump()
     assert set(help_text) == {
         "prompt", "query_token", "layer", "head", "head_mode", "temperature",
-        "special_tokens", "token_view", "model_id",
+        "special_tokens", "token_view", "model_id", "presets", "context_a", "context_b",
+        "shared_word", "team_heads", "kinetic_toggle", "kinetic_seed", "kinetic_events",
+        "kinetic_frame",
     }  # fmt: skip
     assert "reservoir" in help_text["special_tokens"].lower()
     assert "rollout" in help_text["head_mode"].lower()
@@ -444,6 +450,8 @@ def test_unknown_field_is_rejected_with_its_location(content_copy: Path):
         (GLOSSARY_FILE, lambda d: d["terms"].append(dict(d["terms"][0])), "duplicate"),
         (EXPLORE_FILE, lambda d: d["presets"].pop(0), "essay's examples"),
         (ANALOGY_FILE, lambda d: d["sections"][0].update(takeaway="One. Two."), "takeaway"),
+        (UI_FILE, lambda d: d["messages"].pop("no_model"), "missing message(s) ['no_model']"),
+        (UI_FILE, lambda d: d["messages"].update(shout="Hi!"), "unknown message(s) ['shout']"),
     ],
 )
 def test_bad_ids_and_rules_are_rejected(content_copy: Path, file, change, where):
@@ -478,3 +486,34 @@ def test_sentence_counter():
     assert count_sentences("One kT is about 0.59 kcal/mol. Logits are q·k/√d!") == 2
     assert count_sentences("A single line without a full stop") == 1
     assert count_sentences("Ends with a quote (like this). Then more.") == 2
+
+
+# --- ui.yaml: message templates ------------------------------------------------------------
+
+
+def test_every_message_fills_in_with_the_values_its_page_passes(content):
+    for name, values in MESSAGE_SAMPLES.items():
+        text = content.ui.format(name, **values)
+        assert "{" not in text and "}" not in text, (name, text)
+        for value in values.values():
+            if isinstance(value, str):
+                assert value in text, (name, value)
+
+
+@pytest.mark.parametrize(
+    ("template", "where"),
+    [
+        ("the largest difference is {gpa:.1e}.", "unknown placeholder(s) ['gpa']"),
+        ("the largest difference is small.", "missing placeholder(s) ['gap']"),
+        ("the gap is {gap:.1e} and {extra}.", "unknown placeholder(s) ['extra']"),
+        ("the largest difference is {gap:d}.", "format spec does not fit"),
+        ("the largest difference is {gap.real}.", "plain name"),
+        ("the largest difference is {gap:.1e.", "unbalanced braces"),
+    ],
+)
+def test_a_template_typo_is_a_loading_problem_not_a_page_crash(content_copy: Path, template, where):
+    _edit_yaml(content_copy / UI_FILE, lambda d: d["messages"].update(decision_gap=template))
+    result = load_all(content_copy)
+    assert result.ui is None and result.analogy is not None
+    assert [p.file for p in result.problems] == [UI_FILE]
+    assert "decision_gap" in result.problems[0].what and where in result.problems[0].what

@@ -76,3 +76,14 @@ def _label(masses: dict[str, float], normalised_entropy: float) -> str:
     if masses[best] >= DOMINANCE:
         return best
     return "broad" if normalised_entropy >= BROAD_ENTROPY else "mixed"
+
+
+def one_head_per_pattern(profiles: tuple[HeadProfile, ...], *, limit: int = 3) -> list[int]:
+    """The first head of each distinct pattern, in head order, at most ``limit`` of them.
+
+    A small team that shows different binding preferences (Teamwork page, analogy figure).
+    """
+    firsts: dict[str, int] = {}
+    for p in profiles:
+        firsts.setdefault(p.pattern, p.head)
+    return list(firsts.values())[:limit]
