@@ -12,7 +12,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib.charts.palette import ATTENTION_COLOUR, OKABE_ITO, RESERVOIR_COLOUR, SEQUENTIAL_SCHEME
+from lib.charts.palette import (
+    ATTENTION_COLOUR,
+    OKABE_ITO,
+    RESERVOIR_COLOUR,
+    SEQUENTIAL_SCHEME,
+    TEXT_COLOUR,
+)
 from lib.charts.window import Window
 
 QUERY_SELECTION = "pick"
@@ -45,7 +51,7 @@ def token_strip(labels: list[str], *, query: int, offset: int = 0, title: str = 
         ),
         opacity=alt.value(0.35),
     )
-    text = base.mark_text(fontSize=13, limit=90).encode(text="token:N")
+    text = base.mark_text(fontSize=13, limit=90, color=TEXT_COLOUR).encode(text="token:N")
     # A near-invisible rect on top takes the clicks, so clicking the word itself selects it.
     hits = base.mark_rect(color="#ffffff", opacity=0.01, cursor="pointer").add_params(pick)
     return alt.layer(boxes, text, hits).properties(height=44)
@@ -116,7 +122,7 @@ def relevance_bars(
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("token:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90)),
+            x=alt.X("token:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90, labelOverlap=False)),
             y=alt.Y("weight:Q", title="attention weight", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "kind:N",
@@ -182,7 +188,7 @@ def context_bars(keys: tuple[str, ...], weights_a: np.ndarray, weights_b: np.nda
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("key:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90)),
+            x=alt.X("key:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90, labelOverlap=False)),
             y=alt.Y("weight:Q", title="attention weight"),
             color=alt.Color("context:N", scale=alt.Scale(domain=names, range=[
                 OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]), legend=alt.Legend(orient="top", title=None)),

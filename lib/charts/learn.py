@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib.charts.palette import OKABE_ITO, RESERVOIR_COLOUR, SEQUENTIAL_SCHEME
+from lib.charts.palette import OKABE_ITO, RESERVOIR_COLOUR, SEQUENTIAL_SCHEME, TEXT_COLOUR
 
 
 def _series_colours(names: Sequence[str]) -> alt.Scale:
@@ -223,7 +223,7 @@ def head_scatter(
     # A layer's name must be unique in the spec (Vega rejects duplicate view names).
     text = (
         alt.Chart(data, name="head_labels")
-        .mark_text(dx=8, align="left", fontSize=10)
+        .mark_text(dx=8, align="left", fontSize=10, color=TEXT_COLOUR)
         .encode(x=x, y=y, text="head:N")
     )
     return alt.layer(points, text).properties(title=title, height=280)

@@ -27,3 +27,7 @@ SEQUENTIAL_SCHEME = "viridis"
 def species_colour(index: int) -> str:
     """One colour per TF species (head); cycles after the first seven."""
     return OKABE_ITO[index % 7]
+
+# Text and outlines take the page's own text colour, so they read in light and dark themes
+# (Streamlit renders Vega as SVG, where "currentColor" resolves to the theme's text colour).
+TEXT_COLOUR = "currentColor"

@@ -21,6 +21,7 @@ from lib.charts.palette import (
     NUCLEOSOME_COLOUR,
     OCCUPANCY_COLOUR,
     RESERVOIR_COLOUR,
+    TEXT_COLOUR,
     species_colour,
 )
 
@@ -157,6 +158,7 @@ def chromatin_scene(
     text = (
         alt.Chart(loci.assign(y=TEXT_Y), name="labels")
         .mark_text(
+            color=TEXT_COLOUR,
             angle=360 + lay["angle"] if lay["angle"] else 0,
             align="right" if lay["angle"] else "center",
             baseline="middle",
@@ -246,6 +248,7 @@ def chromatin_scene(
         layers.append(
             alt.Chart(pool.iloc[:1].assign(y=TEXT_Y), name="reservoir_label")
             .mark_text(
+                color=TEXT_COLOUR,
                 fontSize=lay["font"],
                 fontStyle="italic",
                 angle=360 + lay["angle"] if lay["angle"] else 0,
@@ -273,7 +276,7 @@ def chromatin_scene(
             .mark_point(
                 shape="diamond",
                 filled=False,
-                color="black",
+                color=TEXT_COLOUR,
                 strokeWidth=2.5,
                 size=lay["glyph"] * 1.3,
             )
@@ -344,7 +347,8 @@ def attention_vs_occupancy_bars(
                 "locus:N",
                 sort=keys,
                 title="locus (token)",
-                axis=alt.Axis(labelAngle=0 if n <= 8 else (-55 if n <= 32 else -90), labelLimit=90),
+                axis=alt.Axis(labelAngle=0 if n <= 8 else (-55 if n <= 32 else -90), labelLimit=90,
+                              labelOverlap=False),
             ),
             xOffset=alt.XOffset("quantity:N", sort=[attention_title, occupancy_title]),
             y=alt.Y("value:Q", title="probability", scale=alt.Scale(domain=[0, 1])),
