@@ -22,6 +22,7 @@ st.text_area(
     "Prompt", **ui.bind("prompt"), max_chars=ui.PROMPT_MAX_CHARS, height=80, help=ui.help_for("prompt"),
     placeholder="Type any sentence, then press Ctrl+Enter",
 )
+ui.caption("dynamics")
 
 result = ui.attention_for(st.session_state["prompt"])
 if result is None:
@@ -53,7 +54,7 @@ with left:
         key="explore_heatmap", on_select=ui.on_query_click("explore_heatmap", "query_pos"),
         alt="Heatmap of attention weights: rows are query tokens, columns the tokens they weigh.",
     )
-    ui.caption("heatmap")
+    ui.caption("rollout" if head == "rollout" else "heatmap")
     st.altair_chart(
         attention_charts.relevance_bars(shown.labels, shown.weights, reservoir=shown.reservoir,
                                         query=shown.query, window=window),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from essay_check import copied_runs, essay_fingerprints, fingerprints_of
 from pydantic import ValidationError
 
 from lib.content import (
@@ -391,14 +392,26 @@ def test_overlap_check_catches_a_disguised_copy_and_spares_short_runs():
 
 
 def test_no_content_copies_eight_words_from_the_essay():
-    if not ESSAY.exists():
-        pytest.skip(f"essay not available at {ESSAY}; this check needs ../shared/reference")
-    essay = ESSAY.read_text(encoding="utf-8")
+    essay = essay_fingerprints()
     copied = []
     for path in sorted(CONTENT.glob("*.yaml")):  # content/quiz/ has its own check
         for text in iter_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
-            copied += [f"{path.name}: {run}" for run in shared_word_runs(text, essay, n=8)]
+            copied += [f"{path.name}: {run}" for run in copied_runs(text, essay)]
     assert copied == [], "rewrite in our own words:\n" + "\n".join(copied)
+
+
+def test_essay_fingerprints_are_those_of_the_essay():
+    if not ESSAY.exists():  # CI and developers have ../shared; a bare clone checks the stored file
+        pytest.skip(f"essay not at {ESSAY}: the stored fingerprints were not re-derived")
+    assert essay_fingerprints() == fingerprints_of(ESSAY.read_text(encoding="utf-8"))
+
+
+def test_the_essay_check_catches_a_copied_sentence():
+    essay = essay_fingerprints()
+    own_words = "Both systems pick a few relevant items out of a very large set of options."
+    assert copied_runs(own_words, essay) == []
+    fragment = "In both cases, there’s a huge amount of information (DNA or text)"  # the essay's
+    assert copied_runs(fragment.upper(), essay)  # found despite case and punctuation
 
 
 # --- broken files are reported, the rest still loads ---------------------------------------
