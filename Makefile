@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $(STAMP)
 
 run: $(STAMP)
-	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(PY) -m streamlit run app.py --server.port $(PORT)
+	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(PY) scripts/serve.py --server.port $(PORT)
 
 test: $(STAMP)
 	scripts/ensure-chromium

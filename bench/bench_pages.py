@@ -42,12 +42,12 @@ def apptest_rerun(*, repeats: int = 15) -> list[dict]:
 
 
 def _rendered(page) -> None:
-    from browser_support import wait_for_app
-
-    page.wait_for_selector(f"{CHART} svg", timeout=60_000)
-    wait_for_app(page)
-    page.wait_for_function(f"() => document.querySelectorAll('{CHART} svg').length >= 5",
-                           timeout=60_000)
+    """All Explore charts drawn and the script finished (no fixed sleeps: they would count)."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{CHART} svg').length >= 5"
+        " && !document.querySelector('[data-testid=stStatusWidget]')",
+        timeout=60_000, polling=50,
+    )
 
 
 def browser_timings(*, cold_runs: int = 3, changes: int = 8) -> list[dict]:

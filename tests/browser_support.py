@@ -49,10 +49,11 @@ def wait_healthy(url: str, *, timeout: float = 60.0) -> float:
 
 
 def start_server(*, port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """The app as `make run` starts it: scripts/serve.py, i.e. `streamlit run app.py`."""
     port = port or free_port()
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "scripts/serve.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

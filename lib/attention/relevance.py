@@ -50,7 +50,7 @@ def rollout(attentions: np.ndarray, *, upto_layer: int | None = None) -> np.ndar
     flow = np.eye(seq)
     identity = np.eye(seq)
     for layer in range(layers):
-        mixed = 0.5 * attentions[layer].astype(np.float64).mean(axis=0) + 0.5 * identity
+        mixed = 0.5 * attentions[layer].mean(axis=0, dtype=np.float64) + 0.5 * identity
         mixed /= mixed.sum(axis=-1, keepdims=True)
         flow = mixed @ flow  # [seq, seq]: later layers act on what earlier layers mixed
     return flow
@@ -62,7 +62,7 @@ def attention_matrix(result: AttentionResult, *, layer: int, head: HeadChoice) -
     if head == "rollout":
         return rollout(result.attentions, upto_layer=layer)
     if head == "mean":
-        return result.attentions[layer].astype(np.float64).mean(axis=0)
+        return result.attentions[layer].mean(axis=0, dtype=np.float64)
     if not isinstance(head, (int, np.integer)) or not 0 <= head < result.num_heads:
         raise ValueError(
             f"Head {head!r} does not exist: this model has heads 0-{result.num_heads - 1}, "

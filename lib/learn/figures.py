@@ -57,7 +57,7 @@ def received_share(result: AttentionResult, *, layer: int) -> ReceivedShare:
     Columns of the head-mean matrix summed over the non-special query rows, normalised to
     one: a few tokens (often [CLS]/[SEP] and content words) take most of it.
     """
-    matrix = result.attentions[layer].astype(np.float64).mean(axis=0)  # [seq, seq]
+    matrix = result.attentions[layer].mean(axis=0, dtype=np.float64)  # [seq, seq]
     queries = (
         ~result.special_mask if (~result.special_mask).any() else np.ones(result.seq_len, bool)
     )

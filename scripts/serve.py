@@ -1,0 +1,32 @@
+"""Start the app like `streamlit run app.py`, warming the heavy imports while the server boots.
+
+Importing torch and transformers takes most of a cold start (about 4 s here), and Streamlit
+only runs app.py when the first browser connects. Importing them in a background thread at
+once overlaps that cost with the server's own start-up and the browser's first page load.
+Arguments are passed on to `streamlit run`.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+
+def _warm_imports() -> None:
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
+    from transformers.models.bert import modeling_bert  # noqa: F401
+
+
+def main() -> int:
+    threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
+    from streamlit.web import cli
+
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    sys.argv = ["streamlit", "run", app, *sys.argv[1:]]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
