@@ -167,6 +167,14 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 RefId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
+def _by_id(items, wanted: str, what: str):
+    """The item whose ``id`` is ``wanted``; a KeyError that lists the known ids otherwise."""
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise KeyError(f"no {what} {wanted!r}; known: {[item.id for item in items]}")
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -251,10 +259,7 @@ class Analogy(_Frozen):
         return self
 
     def section(self, section_id: str) -> AnalogySection:
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(f"no analogy section {section_id!r}; known: {list(SECTION_IDS)}")
+        return _by_id(self.sections, section_id, "analogy section")
 
 
 # ---------------------------------------------------------------------------------------
@@ -318,10 +323,7 @@ class Limitations(_Frozen):
         return self
 
     def get(self, limitation_id: str) -> Limitation:
-        for x in self.limitations:
-            if x.id == limitation_id:
-                return x
-        raise KeyError(f"no limitation {limitation_id!r}; known: {list(LIMITATION_IDS)}")
+        return _by_id(self.limitations, limitation_id, "limitation")
 
 
 # ---------------------------------------------------------------------------------------
@@ -393,10 +395,7 @@ class References(_Frozen):
         return frozenset(r.id for r in self.references)
 
     def get(self, ref_id: str) -> Reference:
-        for r in self.references:
-            if r.id == ref_id:
-                return r
-        raise KeyError(f"no reference {ref_id!r} in {REFERENCES_FILE}")
+        return _by_id(self.references, ref_id, "reference")
 
 
 # ---------------------------------------------------------------------------------------

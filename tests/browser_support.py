@@ -89,13 +89,19 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def page(browser):
+def open_page(browser):
+    """A fresh browser context and page that records (and dismisses) any alert() dialog."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     opened = context.new_page()
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     opened.dialogs = dialogs  # tests assert no alert() ever fired
+    return context, opened
+
+
+@pytest.fixture
+def page(browser):
+    context, opened = open_page(browser)
     yield opened
     context.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import assert_no_errors, wait_for_app
+from browser_support import assert_no_errors, open_page, wait_for_app
 from hostile_inputs import HOSTILE_PROMPTS, hostile_progress_files
 
 pytestmark = pytest.mark.browser
@@ -15,10 +15,7 @@ INJECTED = 'img[src="x"], iframe, svg[onload], style:has-text("display:none"), a
 
 @pytest.fixture(scope="module")
 def app_page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    context, page = open_page(browser)
     page.goto(server)
     page.wait_for_selector(CHART, timeout=60_000)
     wait_for_app(page)
@@ -57,10 +54,7 @@ def test_app_still_works_after_all_hostile_input(app_page):
 
 @pytest.fixture(scope="module")
 def quiz_page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    context, page = open_page(browser)
     page.goto(f"{server}/quiz?topic=mech-masks")
     wait_for_app(page)
     page.get_by_role("button", name="Start a new quiz").click()
