@@ -234,8 +234,12 @@ def head_choice() -> int | str:
     return int(st.session_state["head"]) if mode == "head" else mode
 
 
-def attention_controls(num_layers: int, num_heads: int, *, show_level: bool = True) -> None:
-    """Sidebar controls shared by the Explore pages; values live in session state."""
+def attention_controls(num_layers: int, num_heads: int, *, show_level: bool = True,
+                       show_heads: bool = True) -> None:
+    """Sidebar controls shared by the Explore pages; values live in session state.
+
+    A page shows only the controls that act on it (Teamwork picks its own heads).
+    """
     bar = st.sidebar
     bar.header("Controls")
     if show_level:
@@ -245,30 +249,33 @@ def attention_controls(num_layers: int, num_heads: int, *, show_level: bool = Tr
         )
     st.session_state["layer"] = min(int(st.session_state["layer"]), num_layers - 1)
     bar.slider("Layer", 0, num_layers - 1, **bind("layer"), help=help_for("layer"))
-    bar.radio(
-        "Heads", options=list(HEAD_MODES), **bind("head_mode"), format_func=HEAD_MODES.get,
-        help=help_for("head_mode"),
-    )
-    st.session_state["head"] = min(int(st.session_state["head"]), num_heads - 1)
-    bar.slider(
-        "Head (TF species)", 0, num_heads - 1, **bind("head"), help=help_for("head"),
-        disabled=st.session_state["head_mode"] != "head",
-    )
+    if show_heads:
+        bar.radio(
+            "Heads", options=list(HEAD_MODES), **bind("head_mode"), format_func=HEAD_MODES.get,
+            help=help_for("head_mode"),
+        )
+        st.session_state["head"] = min(int(st.session_state["head"]), num_heads - 1)
+        bar.slider(
+            "Head (TF species)", 0, num_heads - 1, **bind("head"), help=help_for("head"),
+            disabled=st.session_state["head_mode"] != "head",
+        )
     bar.slider(
         "Temperature (kT)", 0.1, 5.0, step=0.1, **bind("temperature"), help=help_for("temperature"),
     )
-    bar.radio(
-        "Special tokens ([CLS], [SEP])", options=list(SPECIAL_MODES), **bind("special"),
-        format_func=SPECIAL_MODES.get, help=help_for("special_tokens"),
-    )
+    if show_heads:
+        bar.radio(
+            "Special tokens ([CLS], [SEP])", options=list(SPECIAL_MODES), **bind("special"),
+            format_func=SPECIAL_MODES.get, help=help_for("special_tokens"),
+        )
 
 
-def explore_sidebar(*, show_level: bool = True) -> None:
+def explore_sidebar(*, show_level: bool = True, show_heads: bool = True) -> None:
     """What every Explore page's sidebar opens with: the model picker, then the controls."""
     model_picker()
     model = current_model()
     if model is not None:
-        attention_controls(model.num_layers, model.num_heads, show_level=show_level)
+        attention_controls(model.num_layers, model.num_heads, show_level=show_level,
+                           show_heads=show_heads)
 
 
 def relevance_and_chromatin(result: AttentionResult, **settings):

@@ -20,7 +20,7 @@ from pages._site import require_entry
 
 require_entry()
 
-ui.explore_sidebar(show_level=False)
+ui.explore_sidebar(show_level=False, show_heads=False)
 st.title("Teamwork: heads as TF species")
 ui.caption("teamwork")
 st.text_area("Prompt", **ui.bind("prompt"), max_chars=ui.PROMPT_MAX_CHARS, height=68,

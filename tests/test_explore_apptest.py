@@ -267,3 +267,14 @@ def test_a_decoder_model_shows_its_causal_mask_as_closed_chromatin(monkeypatch, 
     assert len(closed) >= 2  # every token after the query is behind the causal mask
     assert (closed["occupancy"] == 0).all() and (closed["attention"] == 0).all()
     assert (scene.loc[~scene["closed"], "occupancy"].sum()) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_teamwork_shows_only_the_controls_that_act_on_it(explore):
+    explore.switch_page("pages/teamwork.py").run()
+    labels = [w.label for w in explore.sidebar.radio] + [w.label for w in explore.sidebar.slider]
+    assert not any(label.startswith(("Heads", "Head (", "Special")) for label in labels)
+    before = snapshot(explore)
+    sidebar_widget(explore, "slider", "Layer").set_value(4).run()
+    after_layer = snapshot(explore)
+    sidebar_widget(explore, "slider", "Temperature").set_value(2.0).run()
+    assert before != after_layer != snapshot(explore)  # both controls it shows act on it
