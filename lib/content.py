@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lib.text_templates import check_template
 
@@ -164,6 +172,16 @@ def _sentences_between(text: str, low: int, high: int) -> str:
 
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def sentences(low: int, high: int):
+    """A non-empty text field of ``low`` to ``high`` sentences."""
+    return Annotated[
+        str, Field(min_length=1), AfterValidator(lambda text: _sentences_between(text, low, high))
+    ]
+
+
+OneSentence = sentences(1, 1)
 RefId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
@@ -205,23 +223,14 @@ class AnalogySection(_Frozen):
 
     id: SectionId
     title: NonEmpty
-    cell_side: NonEmpty
-    model_side: NonEmpty
-    takeaway: NonEmpty
+    cell_side: sentences(2, 4)
+    model_side: sentences(2, 4)
+    takeaway: OneSentence
     figure: FigureId
     try_it: TryIt
     quiz_topic: QuizTopic
     sources: tuple[RefId, ...] = ()
 
-    @field_validator("cell_side", "model_side")
-    @classmethod
-    def _two_to_four(cls, text: str) -> str:
-        return _sentences_between(text, 2, 4)
-
-    @field_validator("takeaway")
-    @classmethod
-    def _one(cls, text: str) -> str:
-        return _sentences_between(text, 1, 1)
 
 
 class MappingRow(_Frozen):
@@ -273,16 +282,11 @@ class Limitation(_Frozen):
     id: LimitationId
     title: NonEmpty
     origin: Literal["essay", "design"]
-    claim: NonEmpty
+    claim: sentences(2, 4)
     demo: DemoId
     demo_caption: NonEmpty
     quiz_topic: QuizTopic
     sources: tuple[RefId, ...] = Field(min_length=1)
-
-    @field_validator("claim")
-    @classmethod
-    def _two_to_four(cls, text: str) -> str:
-        return _sentences_between(text, 2, 4)
 
     @model_validator(mode="after")
     def _origin_matches_id(self) -> Limitation:
@@ -334,13 +338,9 @@ class Limitations(_Frozen):
 class GlossaryTerm(_Frozen):
     term: NonEmpty
     field: Literal["model", "cell", "physics"]
-    definition: NonEmpty
+    definition: sentences(1, 2)
     aliases: tuple[NonEmpty, ...] = ()
 
-    @field_validator("definition")
-    @classmethod
-    def _short(cls, text: str) -> str:
-        return _sentences_between(text, 1, 2)
 
 
 class Glossary(_Frozen):
@@ -427,13 +427,8 @@ class ExploreCaptions(_Frozen):
 
 class Preset(_Frozen):
     prompt: NonEmpty
-    why: NonEmpty  # one line: why try this prompt
+    why: OneSentence  # one line: why try this prompt
     query: NonEmpty | None = None
-
-    @field_validator("why")
-    @classmethod
-    def _one(cls, text: str) -> str:
-        return _sentences_between(text, 1, 1)
 
 
 class ControlHelp(_Frozen):
