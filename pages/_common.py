@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.attention.cache import AttentionCache
 from lib.attention.extract import AttentionError, AttentionResult, PromptError, extract_attention
 from lib.models.loading import BUNDLED_MODEL_ID, LoadedModel, ModelLoadError, load_model
 
@@ -84,13 +85,26 @@ def cached_model(model_id: str, local_root: str | None) -> LoadedModel:
     return load_model(model_id, local_root=Path(local_root) if local_root else None)
 
 
-@st.cache_resource(show_spinner=False, max_entries=24)
+# Two 512-token results on the bundled model, or thousands of short ones. With the model
+# and libraries (about 600 MB) and one forward pass in flight, this keeps the server within
+# the smallest Streamlit Cloud tier (bench/bench_load.py measures it).
+ATTENTION_CACHE_BYTES = 160 * 2**20
+
+
+@st.cache_resource(show_spinner=False)
+def attention_cache() -> AttentionCache:
+    # One per server, shared by every session, so a class typing the same prompt runs the
+    # model once. Results are read-only, so sharing them is safe.
+    return AttentionCache(max_bytes=ATTENTION_CACHE_BYTES)
+
+
 def cached_attention(model_id: str, local_root: str | None, prompt: str) -> AttentionResult:
-    # cache_resource, not cache_data: results are read-only and large (up to 75 MB at
-    # 512 tokens), so sessions share them instead of unpickling a copy per rerun.
-    result = extract_attention(cached_model(model_id, local_root), prompt)
-    result.attentions.flags.writeable = False
-    return result
+    def compute() -> AttentionResult:
+        result = extract_attention(cached_model(model_id, local_root), prompt)
+        result.attentions.flags.writeable = False
+        return result
+
+    return attention_cache().get_or_compute((model_id, local_root, prompt), compute)
 
 
 def current_model() -> LoadedModel | None:

@@ -12,6 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _warm_imports() -> None:
     import torch  # noqa: F401
@@ -20,10 +22,14 @@ def _warm_imports() -> None:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from lib.models.memory import return_large_blocks_promptly
+
+    return_large_blocks_promptly()  # before torch allocates anything: lib/models/memory.py
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
 
-    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    app = str(ROOT / "app.py")
     sys.argv = ["streamlit", "run", app, *sys.argv[1:]]
     return cli.main()
 
