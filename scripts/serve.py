@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _warm_imports() -> None:
     import torch  # noqa: F401
-    import transformers  # noqa: F401
+
+    from lib.models.loading import import_text_model_code
+
+    import_text_model_code()
     from transformers.models.bert import modeling_bert  # noqa: F401
 
 

@@ -62,3 +62,20 @@ def test_a_long_prompt_leaves_no_resident_memory_behind():
     # the 512-token result itself holds 6 x 12 x 512 x 512 float32 = 75 MB
     assert figures["held"] - figures["before"] > 60, figures
     assert figures["after"] - figures["before"] < 25, figures
+
+
+def test_loading_and_running_the_model_leaves_scipy_unimported():
+    # scipy costs every server about 35 MB; see lib/models/loading.import_text_model_code
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; sys.path.insert(0, '.');"
+         "from lib.attention.extract import extract_attention;"
+         "from lib.models.loading import load_model;"
+         "r = extract_attention(load_model(), 'Gene regulation');"
+         "print(r.seq_len, 'scipy' in sys.modules, 'transformers.loss.loss_utils' in sys.modules)"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seq_len, scipy_loaded, losses_loaded = done.stdout.split()
+    assert int(seq_len) >= 3 and losses_loaded == "True"
+    assert scipy_loaded == "False"

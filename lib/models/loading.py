@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,9 +141,28 @@ def _explain_os_error(model_id: str, error: Exception) -> ModelLoadError:
     )
 
 
+def import_text_model_code() -> None:
+    """Import transformers' modeling code, leaving out scipy, which text models never use.
+
+    Whenever scipy is installed, transformers imports scipy.optimize for the matching step
+    of its object-detection losses (transformers/loss/loss_for_object_detection.py). The
+    bundled model's package installs scipy (through sentence-transformers), and importing it
+    costs each server about 35 MB of resident memory, 5 % of the one-session budget. No
+    model here computes a loss, so transformers is told scipy is absent before its loss
+    modules load. Should transformers stop asking, the only effect is those 35 MB (a test
+    in tests/test_models_memory.py would then fail and say so).
+    """
+    import transformers.utils
+
+    if "transformers.loss.loss_utils" not in sys.modules:
+        transformers.utils.is_scipy_available = lambda: False
+    from transformers import modeling_utils  # noqa: F401
+
+
 def load_model(model_id: str = BUNDLED_MODEL_ID, *, local_root: Path | None = None) -> LoadedModel:
     """Load tokenizer and model in eval mode with eager attention; raise ModelLoadError."""
     source, is_local = resolve_source(model_id, local_root=local_root)
+    import_text_model_code()
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     kwargs: dict[str, Any] = {"local_files_only": True} if is_local else {}
