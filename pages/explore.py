@@ -42,11 +42,18 @@ part = window.as_slice()
 if window.is_partial:
     ui.say("window_partial", shown=window.stop - window.start, total=window.total)
 
+matrix, matrix_labels = view_matrix(result, layer=settings["layer"], head=head, level=level,
+                                    temperature=temperature)
+about_model = dict(model=result.model_name, kind=result.model_kind, layers=result.num_layers,
+                   heads=result.num_heads)
+# Everything below draws from these small views. Letting go of the full tensor here (75 MB
+# at 512 tokens) frees it while the charts render, if the shared cache has dropped it: in a
+# class where many long prompts run at once, that is what bounds the server's memory.
+del result
+
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Real attention")
-    matrix, matrix_labels = view_matrix(result, layer=settings["layer"], head=head, level=level,
-                                        temperature=temperature)
     heat_window = window_around(len(matrix_labels), st.session_state["query"])
     st.altair_chart(
         attention_charts.attention_heatmap(matrix, matrix_labels, query=st.session_state["query"],
@@ -84,8 +91,7 @@ with right:
 
 with st.expander("Where the numbers come from"):
     ui.say(
-        "numbers_source", st.markdown, model=result.model_name, kind=result.model_kind,
-        layers=result.num_layers, heads=result.num_heads, temperature=temperature,
+        "numbers_source", st.markdown, **about_model, temperature=temperature,
         gap=float(np.abs(chromatin.equilibrium.occupancy - shown.weights).max()),
     )
     ui.caption("weights")

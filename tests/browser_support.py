@@ -48,12 +48,17 @@ def wait_healthy(url: str, *, timeout: float = 60.0) -> float:
     raise RuntimeError(f"Streamlit at {url} did not become healthy within {timeout} s")
 
 
-def start_server(*, port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """The app as `make run` starts it: scripts/serve.py, i.e. `streamlit run app.py`."""
+SERVE = ("scripts/serve.py",)  # as `make run` starts it
+STREAMLIT_RUN = ("-m", "streamlit", "run", "app.py")  # as Community Cloud starts it
+
+
+def start_server(*, port: int | None = None, env: dict | None = None,
+                 launcher: tuple[str, ...] = SERVE) -> tuple[subprocess.Popen, str]:
+    """The app as `make run` starts it (scripts/serve.py: `streamlit run app.py` with warm imports)."""
     port = port or free_port()
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--server.headless", "true",
+        [sys.executable, *launcher, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

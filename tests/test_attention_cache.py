@@ -148,5 +148,5 @@ def test_held_bytes_never_exceed_the_budget_and_match_the_entries(requests):
         sizes[key] = result_bytes(result)
         stats = cache.stats()
         assert stats.bytes <= cache.max_bytes
-        assert stats.bytes == sum(sizes[k] for k in cache.keys())
-        assert cache.keys()[-1] == key or result_bytes(result) > cache.max_bytes
+        assert stats.bytes == sum(sizes[k] for k in cache.cached_keys())
+        assert cache.cached_keys()[-1] == key or result_bytes(result) > cache.max_bytes

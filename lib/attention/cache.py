@@ -76,7 +76,7 @@ class AttentionCache:
         with self._lock:
             return CacheStats(entries=len(self._entries), bytes=self._bytes, **self._counts)
 
-    def keys(self) -> tuple[Hashable, ...]:
+    def cached_keys(self) -> tuple[Hashable, ...]:
         """Cached keys, least recently used first."""
         with self._lock:
             return tuple(self._entries)

@@ -146,17 +146,20 @@ def extract_attention(
     special = [bool(s) for s in encoding["special_tokens_mask"][0].tolist()]
     offsets = [tuple(int(v) for v in pair) for pair in encoding["offset_mapping"][0].tolist()]
     inputs = {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}
+    # The copy to numpy stays under the lock too: otherwise the next session's forward pass
+    # (and its own full set of layers) would overlap this one's two copies, and a class
+    # sending long prompts at once would stack their peaks.
     with loaded.lock, torch.inference_mode():
         outputs = loaded.model(**inputs, output_attentions=True)
-    attentions = list(getattr(outputs, "attentions", None) or [])
-    del outputs  # the list is now the only owner, so each layer is freed once copied
-    if not attentions or any(a is None for a in attentions):
-        raise AttentionError(
-            f"{loaded.display_name} returned no attention weights. Make sure it is loaded "
-            "with attn_implementation='eager' and output_attentions=True; some attention "
-            "kernels (SDPA, flash) do not return them."
-        )
-    stacked = _to_numpy(attentions)  # [layers, heads, seq, seq]
+        attentions = list(getattr(outputs, "attentions", None) or [])
+        del outputs  # the list is now the only owner, so each layer is freed once copied
+        if not attentions or any(a is None for a in attentions):
+            raise AttentionError(
+                f"{loaded.display_name} returned no attention weights. Make sure it is loaded "
+                "with attn_implementation='eager' and output_attentions=True; some attention "
+                "kernels (SDPA, flash) do not return them."
+            )
+        stacked = _to_numpy(attentions)  # [layers, heads, seq, seq]
     last = offsets[max((i for i, s in enumerate(special) if not s), default=0)][1]
     shown_text = cleaned[:last] if full_length > len(ids) else cleaned
     return AttentionResult(
