@@ -44,8 +44,8 @@ if window.is_partial:
 
 matrix, matrix_labels = view_matrix(result, layer=settings["layer"], head=head, level=level,
                                     temperature=temperature)
-about_model = dict(model=result.model_name, kind=result.model_kind, layers=result.num_layers,
-                   heads=result.num_heads)
+model_name, model_kind = result.model_name, result.model_kind
+num_layers, num_heads = result.num_layers, result.num_heads
 # Everything below draws from these small views. Letting go of the full tensor here (75 MB
 # at 512 tokens) frees it while the charts render, if the shared cache has dropped it: in a
 # class where many long prompts run at once, that is what bounds the server's memory.
@@ -91,7 +91,8 @@ with right:
 
 with st.expander("Where the numbers come from"):
     ui.say(
-        "numbers_source", st.markdown, **about_model, temperature=temperature,
+        "numbers_source", st.markdown, model=model_name, kind=model_kind, layers=num_layers,
+        heads=num_heads, temperature=temperature,
         gap=float(np.abs(chromatin.equilibrium.occupancy - shown.weights).max()),
     )
     ui.caption("weights")

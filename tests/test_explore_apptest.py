@@ -278,3 +278,15 @@ def test_teamwork_shows_only_the_controls_that_act_on_it(explore):
     after_layer = snapshot(explore)
     sidebar_widget(explore, "slider", "Temperature").set_value(2.0).run()
     assert before != after_layer != snapshot(explore)  # both controls it shows act on it
+
+
+def test_sessions_with_the_same_prompt_share_one_forward_pass():
+    from pages._common import attention_cache
+
+    prompt = "Ribosomes read messenger RNA while a class watches the same sentence."
+    before = attention_cache().stats()
+    first, second = run_app(prompt=prompt), run_app(prompt=prompt)
+    after = attention_cache().stats()
+    assert after.misses - before.misses == 1  # the second session found the first's result
+    assert after.hits > before.hits
+    assert snapshot(first) == snapshot(second)
