@@ -86,7 +86,7 @@ def cached_model(model_id: str, local_root: str | None) -> LoadedModel:
 
 
 # Two 512-token results on the bundled model, or thousands of short ones. With the model
-# and libraries (about 600 MB) and one forward pass in flight, this keeps the server within
+# and libraries (about 560 MB) and one forward pass in flight, this keeps the server within
 # the smallest Streamlit Cloud tier (bench/bench_load.py measures it).
 ATTENTION_CACHE_BYTES = 160 * 2**20
 
