@@ -9,11 +9,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import bench_chromatin, bench_load, bench_pages, bench_pipeline
+from bench import bench_chromatin, bench_heap, bench_load, bench_pages, bench_pipeline
 from bench.report import print_table, write
 
 SUITES = {
     "pipeline": bench_pipeline.run,
+    "heap": bench_heap.run,
     "chromatin": bench_chromatin.run,
     "pages": bench_pages.run,
     "load": bench_load.run,

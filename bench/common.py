@@ -19,6 +19,22 @@ def median_seconds(fn: Callable[[], object], *, repeats: int, warmup: int = 1) -
     return statistics.median(times)
 
 
+def paired_median_seconds(first: Callable[[], object], second: Callable[[], object], *,
+                          repeats: int, warmup: int = 1) -> tuple[float, float]:
+    """Medians of two functions timed in alternation, so that drift in a noisy machine's
+    speed falls on both alike and their ratio stays fair."""
+    for _ in range(warmup):
+        first()
+        second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for fn, bucket in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def row(benchmark: str, size: str, median: float, unit: str, target: str, ok: bool | None) -> dict:
     return {"benchmark": benchmark, "size": size, "median": median, "unit": unit,
             "target": target, "ok": ok}
