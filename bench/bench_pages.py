@@ -50,7 +50,7 @@ def _rendered(page) -> None:
     )
 
 
-def browser_timings(*, cold_runs: int = 3, changes: int = 8) -> list[dict]:
+def browser_timings(*, cold_runs: int = 5, changes: int = 8) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     from browser_support import CHROMIUM_ARGS, chromium_path, start_server, wait_healthy

@@ -7,6 +7,7 @@ session state and error display live here.
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -105,6 +106,25 @@ def cached_attention(model_id: str, local_root: str | None, prompt: str) -> Atte
         return result
 
     return attention_cache().get_or_compute((model_id, local_root, prompt), compute)
+
+
+# Tests set CA_VALIDATE_CHARTS=1 (tests/conftest.py), so every chart any test draws is
+# checked against the Vega-Lite schema; a served app skips that check, see altair_chart.
+VALIDATE_CHARTS = os.environ.get("CA_VALIDATE_CHARTS") == "1"
+
+
+def altair_chart(chart, **kwargs):
+    """``st.altair_chart`` without re-validating the chart's spec on every rerun.
+
+    Altair checks each spec against the Vega-Lite JSON schema when Streamlit serialises it:
+    about a third of an Explore rerun, and Streamlit serialises every session's charts
+    under one global lock, so in a full classroom that check is a queue for everyone. The
+    specs come from lib/charts, never from users, and the test suite validates them all.
+    """
+    if not VALIDATE_CHARTS:
+        # Altair routes attribute writes into the spec, hence object.__setattr__.
+        object.__setattr__(chart, "to_dict", partial(chart.to_dict, validate=False))
+    return st.altair_chart(chart, **kwargs)
 
 
 def current_model() -> LoadedModel | None:
@@ -414,7 +434,7 @@ def query_picker(labels: list[str], *, key_prefix: str) -> None:
 
     window = window_around(len(labels), st.session_state["query"], size=24)
     shown = labels[window.as_slice()]
-    st.altair_chart(
+    altair_chart(
         token_strip(shown, query=st.session_state["query"] - window.start, offset=window.start),
         key=strip_key, on_select=on_query_click(strip_key, "pos"),
         alt="The prompt's tokens in a row; the highlighted one is the query.",

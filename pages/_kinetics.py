@@ -9,7 +9,7 @@ from lib.charts import scene as scene_charts
 from lib.charts.window import Window
 from lib.chromatin import kinetic_frames, running_tv_distance, simulate
 from lib.chromatin.from_attention import ChromatinState, frames_in_window
-from pages._common import bind, help_for, say
+from pages._common import altair_chart, bind, help_for, say
 
 FRAMES = 60
 
@@ -54,7 +54,7 @@ def _simulation(labels, weights, chromatin: ChromatinState, *, window: Window) -
                           help=help_for("kinetic_frame"))
         part = window.as_slice()
         shown = frames_in_window(frames, window.start, window.stop)
-        st.altair_chart(
+        altair_chart(
             scene_charts.kinetic_frame(list(labels[part]), weights[part],
                                        chromatin.energies[part], shown, frame,
                                        closed=chromatin.closed[part]),
@@ -62,6 +62,6 @@ def _simulation(labels, weights, chromatin: ChromatinState, *, window: Window) -
         )
         target = chromatin.equilibrium.occupancy
         times, tv = running_tv_distance(trajectory, target, over="total" if w0 > 0 else "bound")
-        st.altair_chart(scene_charts.convergence_chart(times, tv),
+        altair_chart(scene_charts.convergence_chart(times, tv),
                         alt=scene_charts.convergence_description(times, tv))
         say("kinetic_converged", events=int(events), tv=float(tv[-1]))

@@ -45,7 +45,7 @@ def _row(result, section, *, level="token", word=None):
 def _compare_rows(rows, *, names: tuple[str, str], alt: str):
     """Two rows of one word aligned by word, drawn side by side; returns the comparison."""
     comparison = compare_contexts(rows[0].labels, rows[0].weights, rows[1].labels, rows[1].weights)
-    st.altair_chart(
+    ui.altair_chart(
         attention_charts.context_bars(
             comparison.keys,
             comparison.weights_a,
@@ -65,7 +65,7 @@ def fig_input(section) -> None:
     share = figures.received_share(result, layer=_layer(section))
     energies = binding_energies(share.share)
     occupancy = equilibrium_occupancy(energies).occupancy
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.chromatin_scene(
             list(share.labels),
             share.share,
@@ -89,7 +89,7 @@ def fig_decision(section) -> None:
         return
     rel = _row(result, section)
     chromatin = chromatin_from_attention(rel.weights)
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.attention_vs_occupancy_bars(
             list(rel.labels),
             rel.weights,
@@ -132,7 +132,7 @@ def fig_teamwork(section) -> None:
     rows = np.stack([rel.weights for rel in shown])  # [species, n]
     team = species_occupancy(rows)
     names = [f"head {h}: {profiles[h].pattern}" for h in heads]
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.chromatin_scene(
             labels,
             rows,
@@ -176,7 +176,7 @@ def fig_instructions(section) -> None:
     labels, _ = level_groups(result, level="token")
     query = _query(labels, section.try_it.query)
     keys, rows = figures.rows_across_layers(result, query=query, special="drop")
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.layer_rows_heatmap(
             rows, keys, title=f"'{labels[query]}' in every layer: same prompt, different weights"
         ),
@@ -200,7 +200,7 @@ def fig_why(section) -> None:
     )
     rel = _row(result, section)
     comparison = figures.temperature_comparison(rel.weights, temperature=temperature)
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.attention_vs_occupancy_bars(
             list(rel.labels),
             comparison.tempered_attention,

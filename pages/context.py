@@ -43,7 +43,7 @@ for result, words in zip(results, labels, strict=False):
 comparison = compare_contexts(a.labels, a.weights, b.labels, b.weights)
 st.metric("How differently the word attends (total-variation distance, 0 = same, 1 = disjoint)",
           f"{comparison.tv_distance:.2f}")
-st.altair_chart(
+ui.altair_chart(
     attention_charts.context_bars(comparison.keys, comparison.weights_a, comparison.weights_b,
                                   name_a="A", name_b="B"),
     alt=f"Attention of '{word}' in prompt A and prompt B, and their difference.",
@@ -52,7 +52,7 @@ scene_cols = st.columns(2)
 for column, (shown, chromatin), name in zip(scene_cols, rows, ("A", "B"), strict=False):
     with column:
         st.subheader(f"Cell type {name}")
-        st.altair_chart(
+        ui.altair_chart(
             scene_charts.chromatin_scene(list(shown.labels), shown.weights,
                                          chromatin.equilibrium.occupancy, chromatin.energies,
                                          closed=chromatin.closed,

@@ -55,14 +55,14 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Real attention")
     heat_window = window_around(len(matrix_labels), st.session_state["query"])
-    st.altair_chart(
+    ui.altair_chart(
         attention_charts.attention_heatmap(matrix, matrix_labels, query=st.session_state["query"],
                                            window=heat_window),
         key="explore_heatmap", on_select=ui.on_query_click("explore_heatmap", "query_pos"),
         alt="Heatmap of attention weights: rows are query tokens, columns the tokens they weigh.",
     )
     ui.caption("rollout" if head == "rollout" else "heatmap")
-    st.altair_chart(
+    ui.altair_chart(
         attention_charts.relevance_bars(shown.labels, shown.weights, reservoir=shown.reservoir,
                                         query=shown.query, window=window),
         alt=attention_charts.describe_relevance(shown.labels, shown.weights,
@@ -73,13 +73,13 @@ with right:
     st.subheader("Simulated chromatin")
     scene_args = (list(shown.labels[part]), shown.weights[part],
                   chromatin.equilibrium.occupancy[part], chromatin.energies[part])
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.chromatin_scene(*scene_args, closed=chromatin.closed[part],
                                      unbound=chromatin.equilibrium.unbound or None),
         alt=scene_charts.scene_description(scene_args[0], scene_args[2], closed=chromatin.closed[part]),
     )
     ui.caption("scene")
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.attention_vs_occupancy_bars(
             *scene_args[:3], reservoir=shown.reservoir or None,
             unbound=chromatin.equilibrium.unbound or None),

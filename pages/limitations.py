@@ -27,7 +27,7 @@ COPIES_MAX = 12
 
 def _bars(row, occupancy, *, occupancy_title: str, title: str, attention_title="attention"):
     labels = list(row.labels)
-    st.altair_chart(
+    ui.altair_chart(
         scene_charts.attention_vs_occupancy_bars(
             labels,
             row.weights,
@@ -56,7 +56,7 @@ def demo_biological(row, result) -> None:
     energies = binding_energies(row.weights)
     left, right = st.columns(2)
     with left:
-        st.altair_chart(
+        ui.altair_chart(
             attention_charts.relevance_bars(
                 row.labels,
                 row.weights,
@@ -68,7 +68,7 @@ def demo_biological(row, result) -> None:
             alt=attention_charts.describe_relevance(row.labels, row.weights, row.labels[row.query]),
         )
     with right:
-        st.altair_chart(
+        ui.altair_chart(
             scene_charts.chromatin_scene(
                 list(row.labels),
                 row.weights,
@@ -132,7 +132,7 @@ def demo_timescale(row, result, *, timescales) -> None:
         {"label": t.label, "side": t.side, "low": t.seconds_low, "high": t.seconds_high}
         for t in timescales
     ]
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.timescale_chart(rows, title="From a forward pass to a lifetime"),
         alt="Time ranges on a log axis: " + "; ".join(r["label"] for r in rows),
     )
@@ -241,7 +241,7 @@ def demo_cooperativity(row, result) -> None:
     nucleosome = 0.0 if log_l == 0 else 10.0**log_l
     x = np.geomspace(1e-3, 1e5, 240)
     pair = toys.pair_occupancy(x, omega=float(omega), nucleosome=nucleosome)
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.curves_chart(
             x,
             {"site A alone": pair.alone, "site A next to partner site B": pair.with_partner},
@@ -268,7 +268,7 @@ def demo_nonequilibrium(row, result) -> None:
         key="lim_drive",
     )
     cycle = toys.driven_cycle(drive=drive)
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.grouped_bars(
             cycle.states,
             {"long-run occupancy": cycle.steady, "Boltzmann prediction": cycle.boltzmann},
@@ -294,7 +294,7 @@ def demo_stochastic(row, result) -> None:
     )
     seeds = (int(first), int(first) + 1, int(first) + 2)
     traces = figures.seed_traces(row.weights, seeds=seeds)
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.curves_chart(
             traces.times,
             {f"seed {s}": t for s, t in zip(traces.seeds, traces.traces, strict=True)},
@@ -322,7 +322,7 @@ def demo_memory(row, result) -> None:
     )
     with_feedback = toys.mark_memory(pulse=pulse)
     without = toys.mark_memory(pulse=pulse, params=toys.MarkParams(feedback=0.0))
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.curves_chart(
             with_feedback.times,
             {"with mark feedback": with_feedback.mark, "without feedback": without.mark},
@@ -335,7 +335,7 @@ def demo_memory(row, result) -> None:
     )
     sweep = toys.mark_hysteresis(np.linspace(0.0, 0.1, 11))
     with st.expander("Hysteresis: raise the signal slowly, then lower it"):
-        st.altair_chart(
+        ui.altair_chart(
             learn_charts.curves_chart(
                 sweep.signals,
                 {"signal rising": sweep.rising, "signal falling": sweep.falling},
@@ -369,7 +369,7 @@ def demo_explanation(row, result) -> None:
         key="lim_ablate_layer",
     )
     effect = learn.ablation(model, model.model_id, row_prompt(), layer)
-    st.altair_chart(
+    ui.altair_chart(
         learn_charts.head_scatter(
             effect.special_mass,
             effect.change,

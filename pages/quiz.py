@@ -288,7 +288,7 @@ def show_results(state) -> None:
         color=alt.Color("Mastery:N", scale=alt.Scale(domain=LEVELS, range=LEVEL_COLOURS)),
         tooltip=["Topic", "Right", "Questions", "Marks", "Mastery"],
     )
-    st.altair_chart(chart, alt="Bar chart of the share of right answers per topic, coloured by "
+    ui.altair_chart(chart, alt="Bar chart of the share of right answers per topic, coloured by "
                     "mastery level.")
     missed = mistakes(state, BANK)
     st.subheader("Review your mistakes")

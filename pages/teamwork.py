@@ -35,7 +35,7 @@ titles = [f"TF {p.head}: {p.pattern}, {p.entropy_bits:.1f} bits" for p in profil
 st.subheader(f"All {result.num_heads} heads of layer {layer}")
 window = window_around(result.seq_len, result.seq_len // 2, size=32)
 matrices = np.stack([view_matrix(result, layer=layer, head=h)[0] for h in range(result.num_heads)])
-st.altair_chart(
+ui.altair_chart(
     attention_charts.head_grid(matrices, list(result.tokens), titles, window=window),
     alt="Small heatmaps, one per head, each labelled with its pattern and entropy.",
 )
@@ -67,7 +67,7 @@ rows = np.stack([
 team = species_occupancy(rows, kT=float(st.session_state["temperature"]))
 names = [f"TF {h}" for h in heads]
 part = window_around(len(labels), st.session_state["query"]).as_slice()
-st.altair_chart(
+ui.altair_chart(
     scene_charts.chromatin_scene(labels[part], rows[:, part], team.occupancy[:, part],
                                  team.energies[:, part], species=names,
                                  title="Several TF species on one stretch of chromatin"),
