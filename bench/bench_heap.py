@@ -10,6 +10,7 @@ Run: `python -m bench.bench_heap`.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -19,40 +20,14 @@ from bench.common import row
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PROBE = """
-import json, statistics, sys, time
-sys.path.insert(0, {root!r})
-from lib.models.memory import return_large_blocks_promptly
-if {policy}:
-    return_large_blocks_promptly()
-from bench.bench_pipeline import prompt_of
-from lib.attention.extract import extract_attention
-from lib.models.loading import load_model
 
-def peak_mb():
-    with open("/proc/self/status") as status:
-        return next(int(l.split()[1]) / 1024 for l in status if l.startswith("VmHWM"))
-
-model = load_model()
-extract_attention(model, "A short warm-up prompt.")
-before = peak_mb()
-prompt = prompt_of(512, model.tokenizer)
-extract_attention(model, prompt)
-growth = peak_mb() - before
-times = []
-for _ in range(7):
-    start = time.perf_counter()
-    extract_attention(model, prompt)
-    times.append(time.perf_counter() - start)
-print(json.dumps({{"growth": growth, "ms": statistics.median(times) * 1e3}}))
-"""
-
-
-def _probe(policy: bool) -> dict:
+def probe(*, policy: bool, repeats: int = 0) -> dict:
+    """Figures from bench/heap_probe.py, run in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(root=str(ROOT), policy=policy)],
+        [sys.executable, "-m", "bench.heap_probe", *(["--policy"] if policy else []),
+         "--repeats", str(repeats)],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
-        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
@@ -63,7 +38,7 @@ def run(*, runs: int = 3) -> list[dict]:
     figures: dict[bool, list[dict]] = {False: [], True: []}
     for _ in range(runs):
         for policy in (False, True):
-            figures[policy].append(_probe(policy))
+            figures[policy].append(probe(policy=policy, repeats=7))
     rows = []
     for policy, name in ((False, "glibc default"), (True, "mmap threshold pinned (as served)")):
         growth = statistics.median(f["growth"] for f in figures[policy])

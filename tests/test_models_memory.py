@@ -4,49 +4,16 @@ the policy is process-wide and must be set before torch allocates."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bench.bench_heap import probe
 from lib.models.memory import return_large_blocks_promptly
 
 ROOT = Path(__file__).resolve().parent.parent
-
-PROBE = """
-import json, sys
-sys.path.insert(0, {root!r})
-from lib.models.memory import return_large_blocks_promptly
-if {apply}:
-    assert return_large_blocks_promptly().applied
-from bench.bench_pipeline import prompt_of
-from lib.attention.extract import extract_attention
-from lib.models.loading import load_model
-
-def rss_mb():
-    with open("/proc/self/status") as status:
-        return next(int(l.split()[1]) / 1024 for l in status if l.startswith("VmRSS"))
-
-model = load_model()
-extract_attention(model, "A short warm-up prompt.")
-before = rss_mb()
-result = extract_attention(model, prompt_of(512, model.tokenizer))
-assert result.seq_len == 512
-held = rss_mb()
-del result
-print(json.dumps({{"before": before, "held": held, "after": rss_mb()}}))
-"""
-
-
-def _probe(apply: bool) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(root=str(ROOT), apply=apply)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the policy is glibc's")
@@ -58,7 +25,8 @@ def test_policy_is_applied_on_linux_and_is_idempotent():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the policy is glibc's")
 def test_a_long_prompt_leaves_no_resident_memory_behind():
-    figures = _probe(apply=True)
+    figures = probe(policy=True)
+    assert figures["tokens"] == 512
     # the 512-token result itself holds 6 x 12 x 512 x 512 float32 = 75 MB
     assert figures["held"] - figures["before"] > 60, figures
     assert figures["after"] - figures["before"] < 25, figures

@@ -1,0 +1,55 @@
+"""One 512-token extraction in a fresh interpreter, with or without the server's heap policy.
+
+Prints JSON: resident memory before, while the result is held and after it is dropped;
+the peak's growth; and the median time of ``--repeats`` more extractions. The policy is
+process-wide and must be set before torch allocates, hence a process per measurement.
+Used by bench/bench_heap.py and tests/test_models_memory.py.
+Run: `python -m bench.heap_probe [--policy] [--repeats N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith(field))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--policy", action="store_true", help="pin the mmap threshold first")
+    parser.add_argument("--repeats", type=int, default=0, help="timed extractions after")
+    args = parser.parse_args()
+    from lib.models.memory import return_large_blocks_promptly
+
+    if args.policy and not return_large_blocks_promptly().applied:
+        raise SystemExit("the heap policy could not be applied on this platform")
+    from bench.bench_pipeline import prompt_of
+    from lib.attention.extract import extract_attention
+    from lib.models.loading import load_model
+
+    model = load_model()
+    extract_attention(model, "A short warm-up prompt.")
+    before, peak_before = _status_mb("VmRSS"), _status_mb("VmHWM")
+    prompt = prompt_of(512, model.tokenizer)
+    result = extract_attention(model, prompt)
+    held = _status_mb("VmRSS")
+    figures = {"tokens": result.seq_len, "before": before, "held": held}
+    del result
+    figures |= {"after": _status_mb("VmRSS"), "growth": _status_mb("VmHWM") - peak_before}
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        extract_attention(model, prompt)
+        times.append(time.perf_counter() - start)
+    figures["ms"] = statistics.median(times) * 1e3 if times else None
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
