@@ -503,7 +503,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "no_shared_word": {},
     "no_heads": {},
-    # Learn pages (pages/_learn.py)
+    # Learn pages (ui/learn.py)
     "no_model": {},
     "figure_failed": {"what": "Input", "error": "division by zero"},
     "try_it_help": {"prompt": "Tell me about Paris"},
@@ -527,6 +527,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "too_few_loci": {"loci": 2},
     "copies_help": {"loci": 14},
     "all_closed": {},
+    "closed_every_third": {"closed": 4},
     "seed_help": {},
     "ablation_summary": {
         "sink": 3,

@@ -1,63 +1,62 @@
-"""Context: one word in two prompts, like one gene in two cell types."""
+"""Context: one word in two prompts, as the TF it sends in two cell states."""
 
 import streamlit as st
 
-from lib.attention.context import compare_contexts, shared_words
-from lib.attention.relevance import level_groups
 from lib.charts import attention as attention_charts
 from lib.charts import scene as scene_charts
-from pages import _common as ui
-from pages._site import require_entry
+from lib.pipeline.views import context_view, context_words
+from ui import controls, state
+from ui.cache import cached_view, prompt_facts
+from ui.charts import altair_chart, show
+from ui.site import require_entry
+from ui.text import caption, help_for, say
 
 require_entry()
 
-ui.explore_sidebar(show_level=False)
+controls.explore_sidebar(show_level=False)
 st.title("Context: the same gene in two cell types")
-ui.caption("context")
+caption("context")
 left, right = st.columns(2)
-left.text_input("Prompt A (cell type A)", **ui.bind("context_a"), max_chars=2000,
-                help=ui.help_for("context_a"))
-right.text_input("Prompt B (cell type B)", **ui.bind("context_b"), max_chars=2000,
-                 help=ui.help_for("context_b"))
+left.text_input("Prompt A (cell type A)", **state.bind(state.CONTEXT_A), max_chars=2000,
+                help=help_for("context_a"))
+right.text_input("Prompt B (cell type B)", **state.bind(state.CONTEXT_B), max_chars=2000,
+                 help=help_for("context_b"))
 
-results = [ui.attention_for(st.session_state[k]) for k in ("context_a", "context_b")]
-if any(r is None for r in results):
+prompts = (state.CONTEXT_A.get(), state.CONTEXT_B.get())
+facts = [prompt_facts(p) for p in prompts]
+if any(f is None for f in facts):
     st.stop()
-labels = [level_groups(r, level="word")[0] for r in results]
-common = shared_words(*labels)
+common = cached_view("context_words", prompts, context_words)
 if not common:
-    ui.say("no_shared_word", st.info)
+    say("no_shared_word", st.info)
     st.stop()
-ui.normalise_choice("context_word", common, common[0])
-word = st.selectbox("Shared word (the gene)", common, **ui.bind("context_word"),
-                    help=ui.help_for("shared_word"))
+if state.CONTEXT_WORD.get() not in common:
+    state.CONTEXT_WORD.set(common[0])
+word = st.selectbox("Shared word (the gene)", common, **state.bind(state.CONTEXT_WORD),
+                    help=help_for("shared_word"))
+view = cached_view("context", prompts, context_view, word=word,
+                   settings=state.row_settings(level="word"))
+if view is None:
+    st.stop()
 
-rows = []
-for result, words in zip(results, labels, strict=False):
-    query = [w.casefold() for w in words].index(word.casefold())
-    settings = dict(query=query, layer=st.session_state["layer"], head=ui.head_choice(),
-                    level="word", special=st.session_state["special"])
-    rows.append(ui.relevance_and_chromatin(result, **settings))
-
-(a, chrom_a), (b, chrom_b) = rows
-comparison = compare_contexts(a.labels, a.weights, b.labels, b.weights)
 st.metric("How differently the word attends (total-variation distance, 0 = same, 1 = disjoint)",
-          f"{comparison.tv_distance:.2f}")
-ui.altair_chart(
-    attention_charts.context_bars(comparison.keys, comparison.weights_a, comparison.weights_b,
-                                  name_a="A", name_b="B"),
-    alt=f"Attention of '{word}' in prompt A and prompt B, and their difference.",
-)
-scene_cols = st.columns(2)
-for column, (shown, chromatin), name in zip(scene_cols, rows, ("A", "B"), strict=False):
+          f"{view.comparison.tv_distance:.2f}")
+comparison = view.comparison
+show(attention_charts.context_bars(
+    comparison.keys, comparison.weights_a, comparison.weights_b, name_a="A", name_b="B",
+    alt_text=f"Attention of '{word}' in prompt A and prompt B, and their difference; "
+             f"total-variation distance {comparison.tv_distance:.2f}."))
+for column, row, name in zip(st.columns(2), view.rows, ("A", "B"), strict=True):
     with column:
         st.subheader(f"Cell type {name}")
-        ui.altair_chart(
+        shown, chromatin = row.relevance, row.chromatin
+        altair_chart(
             scene_charts.chromatin_scene(list(shown.labels), shown.weights,
                                          chromatin.equilibrium.occupancy, chromatin.energies,
                                          closed=chromatin.closed,
                                          unbound=chromatin.equilibrium.unbound,
                                          title=f"'{word}' as a gene in cell type {name}"),
-            alt=scene_charts.scene_description(list(shown.labels), chromatin.equilibrium.occupancy,
+            alt=scene_charts.scene_description(list(shown.labels),
+                                               chromatin.equilibrium.occupancy,
                                                closed=chromatin.closed),
         )

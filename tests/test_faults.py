@@ -72,12 +72,12 @@ def test_corrupt_model_files_are_explained(monkeypatch, fresh_caches, tmp_path):
 
 
 def test_a_broken_content_file_is_reported_and_the_rest_works(monkeypatch, fresh_caches, tmp_path):
-    import pages._common as common
+    import ui.text as text
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     (content / "glossary.yaml").write_text("terms: [unclosed\n", encoding="utf-8")
-    monkeypatch.setattr(common, "CONTENT_DIR", content)
+    monkeypatch.setattr(text, "CONTENT_DIR", content)
     seen = run_pages(AppTest.from_file(APP, default_timeout=60))
     reported = [n for page in seen.values() for n in page[0] + page[3]]
     assert any("glossary.yaml" in n for n in reported)

@@ -256,18 +256,17 @@ def test_terms_are_found_as_whole_words_longest_first(glossary):
 def test_learn_charts_carry_their_data():
     from lib.charts import learn as charts
 
-    spec = charts.curves_chart(
-        X[:5], {"a": np.arange(5.0)}, x_title="x", y_title="y", title="t", reference=0.5
-    ).to_dict()
-    values = [row["y"] for data in spec["datasets"].values() for row in data if "y" in row]
-    assert values == [0.0, 1.0, 2.0, 3.0, 4.0]
+    chart = charts.curves_chart(X[:5], {"a": np.arange(5.0)}, x_title="x", y_title="y",
+                                title="t", reference=0.5, alt_text="a line")
+    assert chart.frame("curves")["y"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert chart.frame("reference")["ref"].tolist() == [0.5]
     rows = [{"label": "pass", "side": "model", "low": 0.01, "high": 0.011}]
-    spec = charts.timescale_chart(rows, title="t").to_dict()
-    assert any(r.get("label") == "pass" for d in spec["datasets"].values() for r in d)
+    chart = charts.timescale_chart(rows, title="t", alt_text="ranges")
+    assert chart.frame("timescales")["label"].tolist() == ["pass"]
     with pytest.raises(ValueError, match="categories"):
-        charts.grouped_bars(["a", "b"], {"s": np.ones(3)}, y_title="y", title="t")
+        charts.grouped_bars(["a", "b"], {"s": np.ones(3)}, y_title="y", title="t", alt_text="g")
     with pytest.raises(ValueError, match="rows must be"):
-        charts.layer_rows_heatmap(np.ones((2, 3)), ["a", "b"], title="t")
+        charts.layer_rows_heatmap(np.ones((2, 3)), ["a", "b"], title="t", alt_text="h")
 
 
 @settings(max_examples=30, deadline=None)

@@ -12,8 +12,11 @@ import pytest
 from lib.content import MESSAGE_SAMPLES, ControlHelp, ExploreCaptions
 from lib.quiz.ui import TEMPLATE_SAMPLES, QuizUiText
 
-PAGES = sorted((Path(__file__).resolve().parents[1] / "pages").glob("*.py"))
-QUIZ_PAGE = next(p for p in PAGES if p.name == "quiz.py")
+ROOT = Path(__file__).resolve().parents[1]
+# Where page text is asked for: the pages, their glue, and the Learn figures (Message parts).
+SOURCES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"),
+                  *(ROOT / "lib" / "learn").glob("*.py")])
+QUIZ_SOURCES = (ROOT / "pages" / "quiz.py", ROOT / "ui" / "quiz.py")
 
 
 def _calls(path: Path, names: set[str]):
@@ -36,15 +39,19 @@ def _calls(path: Path, names: set[str]):
                 elif isinstance(e, ast.Constant):
                     options.append(e)
         keywords = frozenset(k.arg for k in node.keywords if k.arg is not None)
+        if called == "Message":  # Message("name", {"placeholder": value, ...})
+            values = node.args[1] if len(node.args) > 1 else None
+            keywords = frozenset(k.value for k in getattr(values, "keys", []))
         yield called, [o.value for o in options if isinstance(o.value, str)], keywords
 
 
 def _site_calls(names: set[str]):
-    return [call for page in PAGES if page != QUIZ_PAGE for call in _calls(page, names)]
+    return [call for source in SOURCES if source not in QUIZ_SOURCES
+            for call in _calls(source, names)]
 
 
 def test_pages_ask_only_for_messages_that_exist_with_exactly_their_placeholders():
-    calls = _site_calls({"say", "message"})
+    calls = _site_calls({"say", "message", "Message"})
     assert len(calls) > 30  # the scan found the pages' messages
     used = set()
     for _, names, keywords in calls:
@@ -63,7 +70,7 @@ def test_pages_ask_only_for_captions_and_help_that_exist():
 
 
 def test_quiz_page_fills_its_templates_with_exactly_their_placeholders():
-    calls = list(_calls(QUIZ_PAGE, {"fill"}))
+    calls = [call for source in QUIZ_SOURCES for call in _calls(source, {"fill"})]
     filled = set()
     for _, names, keywords in calls:
         for name in names:
@@ -71,7 +78,7 @@ def test_quiz_page_fills_its_templates_with_exactly_their_placeholders():
             assert keywords == set(TEMPLATE_SAMPLES[name]), (name, sorted(keywords))
     # marks_one / marks_many are chosen at run time (a variable, not a literal)
     assert filled | {"marks_one", "marks_many"} == set(TEMPLATE_SAMPLES)
-    said = {n for _, names, _ in _calls(QUIZ_PAGE, {"say"}) for n in names}
+    said = {n for source in QUIZ_SOURCES for _, names, _ in _calls(source, {"say"}) for n in names}
     assert said <= set(QuizUiText.model_fields)
 
 
@@ -79,7 +86,7 @@ def test_quiz_page_fills_its_templates_with_exactly_their_placeholders():
 def test_a_quiz_template_typo_is_rejected(name):
     from lib.quiz.ui import load_ui_text
 
-    text = load_ui_text(QUIZ_PAGE.parents[1] / "content" / "quiz").text
+    text = load_ui_text(ROOT / "content" / "quiz").text
     data = text.model_dump()
     data[name] = data[name].replace("{", "{x", 1)
     with pytest.raises(ValueError, match=f"{name}: unknown placeholder"):

@@ -208,8 +208,8 @@ def test_a_full_quiz_of_ten_ends_with_the_right_topic_scores(downloads):
         level = ("proficient" if row.Right == row.Questions
                  else "familiar" if row.Right / row.Questions >= 0.7 else "attempted")
         assert row.Mastery == level
-    chart = chart_with(at, "Mastery").frame()
-    assert dict(zip(chart["Topic"], chart["Right (%)"], strict=True)) == {
+    chart = chart_with(at, "level").frame()
+    assert dict(zip(chart["topic"], chart["percent"].round(1), strict=True)) == {
         t: round(100 * r / n, 1) for t, (n, r) in expected.items()}
     assert at.metric[0].value == f"{sum(r for r, _ in plan)} / 10"
     # the review lists exactly the missed questions, and the CSV download agrees

@@ -29,6 +29,14 @@ class AttentionError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class LayerSummaries:
+    """What the mean and rollout views read, computed once per prompt (float64)."""
+
+    head_mean: np.ndarray  # [layers, seq, seq]: mean over heads
+    rollout: np.ndarray  # [layers, seq, seq]: attention rollout up to and including each layer
+
+
+@dataclass(frozen=True)
 class AttentionResult:
     text: str  # the prompt as analysed (after cleaning and truncation)
     tokens: tuple[str, ...]  # displayed strings, one per token  [seq]
@@ -39,6 +47,9 @@ class AttentionResult:
     truncated: bool
     model_name: str
     original_chars: int  # length of the prompt the user gave
+    # Filled in by lib.attention.relevance.with_summaries (the serving store always does);
+    # without them the mean and rollout are computed from ``attentions`` on demand.
+    summaries: LayerSummaries | None = None
 
     @property
     def num_layers(self) -> int:

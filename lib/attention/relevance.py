@@ -17,12 +17,12 @@ The returned :class:`Relevance` is what the chromatin model and the charts take 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
-from lib.attention.extract import AttentionResult
+from lib.attention.extract import AttentionResult, LayerSummaries
 
 HeadChoice = int | Literal["mean", "rollout"]
 SpecialMode = Literal["keep", "drop", "reservoir"]
@@ -41,6 +41,8 @@ class Relevance:
     query: int  # index of the query among the labels, -1 if the query itself is hidden
     special: np.ndarray  # bool [n]: label is a special token (only in "keep" mode)
     positions: tuple[int, ...]  # token position of each label (first piece for words)  [n]
+    keys: tuple[int, ...]  # index of each label among all the level's labels, as the
+    # query picker and the heatmap number them (hidden special tokens leave gaps)  [n]
 
 
 def rollout(attentions: np.ndarray, *, upto_layer: int | None = None) -> np.ndarray:
@@ -56,12 +58,38 @@ def rollout(attentions: np.ndarray, *, upto_layer: int | None = None) -> np.ndar
     return flow
 
 
+def layer_summaries(attentions: np.ndarray) -> LayerSummaries:
+    """Head means and rollouts of every layer of a [layers, heads, seq, seq] tensor."""
+    head_mean = attentions.mean(axis=1, dtype=np.float64)  # [layers, seq, seq]
+    flows = np.empty_like(head_mean)
+    seq = attentions.shape[-1]
+    flow, identity = np.eye(seq), np.eye(seq)
+    for layer in range(attentions.shape[0]):
+        mixed = 0.5 * head_mean[layer] + 0.5 * identity  # the same step as ``rollout``
+        mixed /= mixed.sum(axis=-1, keepdims=True)
+        flow = mixed @ flow
+        flows[layer] = flow
+    return LayerSummaries(head_mean=head_mean, rollout=flows)
+
+
+def with_summaries(result: AttentionResult) -> AttentionResult:
+    """``result`` with its head means and rollouts computed once, for every later view."""
+    if result.summaries is not None:
+        return result
+    return replace(result, summaries=layer_summaries(result.attentions))
+
+
 def attention_matrix(result: AttentionResult, *, layer: int, head: HeadChoice) -> np.ndarray:
     """The [seq, seq] matrix for one layer and head, the head mean, or the rollout."""
     _check_layer(result, layer)
+    summaries = result.summaries
     if head == "rollout":
+        if summaries is not None:
+            return np.asarray(summaries.rollout[layer])
         return rollout(result.attentions, upto_layer=layer)
     if head == "mean":
+        if summaries is not None:
+            return np.asarray(summaries.head_mean[layer])
         return result.attentions[layer].mean(axis=0, dtype=np.float64)
     if not isinstance(head, (int, np.integer)) or not 0 <= head < result.num_heads:
         raise ValueError(
@@ -171,6 +199,7 @@ def _group_label(result: AttentionResult, members: list[int]) -> str:
 
 def _apply_special_mode(row, labels, groups, closed, is_special, query, mode) -> Relevance:
     reservoir = 0.0
+    keys = np.arange(len(labels))
     if mode != "keep" and is_special.any() and not is_special.all():
         keep = ~is_special
         if mode == "reservoir":
@@ -183,6 +212,7 @@ def _apply_special_mode(row, labels, groups, closed, is_special, query, mode) ->
         kept_index = np.flatnonzero(keep)
         # A special-token query has no column once specials are hidden: -1 means "not shown".
         query = int(np.searchsorted(kept_index, query)) if keep[query] else -1
+        keys = kept_index
         labels = [labels[i] for i in kept_index]
         groups = [groups[i] for i in kept_index]
         closed = closed[keep]
@@ -195,8 +225,19 @@ def _apply_special_mode(row, labels, groups, closed, is_special, query, mode) ->
         query=int(query),
         special=np.asarray(is_special, dtype=bool),
         positions=tuple(int(m[0]) for m in groups),
+        keys=tuple(int(k) for k in keys),
     )
 
+
+
+@dataclass(frozen=True)
+class ShownMatrix:
+    """The heatmap's rows: each exactly the row ``select_relevance`` gives for that query."""
+
+    matrix: np.ndarray  # float64 [rows, keys], tempered, special keys hidden as asked
+    labels: tuple[str, ...]  # the level's labels of the shown keys  [keys]
+    keys: tuple[int, ...]  # index of each shown key among the level's labels  [keys]
+    rows: tuple[int, ...]  # level index of each row's query  [rows]
 
 
 def view_matrix(
@@ -206,12 +247,33 @@ def view_matrix(
     head: HeadChoice,
     level: Level = "token",
     temperature: float = 1.0,
-) -> tuple[np.ndarray, list[str]]:
-    """The [n, n] matrix a heatmap shows: rows re-tempered, subwords merged at word level."""
-    matrix, labels, _ = _level_matrix(result, layer=layer, head=head, level=level)
-    if temperature != 1.0:
-        matrix = np.stack([temper(row, temperature=temperature) for row in matrix])
-    return matrix, labels
+    special: SpecialMode = "keep",
+    queries: range | None = None,
+) -> ShownMatrix:
+    """The matrix a heatmap shows, for the query rows in ``queries`` (default: all).
+
+    Row by row the same steps as :func:`select_relevance` (temper, then keep, drop or
+    reserve the special tokens), so a heatmap row and the bars beside it agree to the bit;
+    special-token queries have no row once special tokens are hidden.
+    """
+    matrix, labels, groups = _level_matrix(result, layer=layer, head=head, level=level)
+    is_special = np.array([result.special_mask[m[0]] and len(m) == 1 for m in groups])
+    wanted = range(len(labels)) if queries is None else queries
+    hide = special != "keep" and is_special.any() and not is_special.all()
+    keys = np.flatnonzero(~is_special) if hide else np.arange(len(labels))
+    rows = [q for q in wanted if not (hide and is_special[q])]
+    shown = np.zeros((len(rows), keys.size))  # [rows, keys]
+    no_mask = np.zeros(len(labels), bool)  # the causal mask is already in the zeros of a row
+    for i, query in enumerate(rows):
+        row = temper(matrix[query], temperature=temperature)
+        shown[i] = _apply_special_mode(row, labels, groups, no_mask, is_special, query,
+                                       special).weights
+    return ShownMatrix(
+        matrix=shown,
+        labels=tuple(labels[k] for k in keys),
+        keys=tuple(int(k) for k in keys),
+        rows=tuple(rows),
+    )
 
 
 def default_query(labels: list[str], special: np.ndarray | list[bool]) -> int:

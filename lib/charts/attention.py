@@ -1,199 +1,243 @@
-"""Altair views of real attention: a token strip to pick the query, a heatmap, and bars.
+"""Views of real attention as chart templates: a token strip to pick the query, a heatmap,
+bars, the Teamwork grid and the two-context comparison.
 
-Views only read an :class:`~lib.attention.extract.AttentionResult` or a
-:class:`~lib.attention.relevance.Relevance` (bertviz's split of extraction from views,
-Vig 2019). Labels can repeat ("the" twice), so every chart keys on the position and
-shows the label text beside it; labels are data, never markup.
+Views only read what the pipeline computed (lib.pipeline.views), never the model: the
+extraction/view split of bertviz (Vig 2019). Labels can repeat ("the" twice), so every
+chart keys on a position and shows it beside the label text ("3 the"); labels are data,
+never markup. Each template is built once (lib.charts.spec); a rerun fills in its data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
-import pandas as pd
 
+from lib.attention.relevance import Relevance, ShownMatrix
 from lib.charts.palette import (
     ATTENTION_COLOUR,
     OKABE_ITO,
+    QUERY_OUTLINE,
     RESERVOIR_COLOUR,
     SEQUENTIAL_SCHEME,
     TEXT_COLOUR,
 )
+from lib.charts.spec import ChartSpec, axis_angle, indexed_label, replaced, table, template
 from lib.charts.window import Window
 
-QUERY_SELECTION = "pick"
+QUERY_SELECTION = "pick"  # the selection a click on a token or heatmap row sets
+RESERVOIR_LABEL = "unbound reservoir ([CLS]/[SEP])"
+WEIGHT_SCALE = alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=[0, 1])
 
 
-def _axis_label(index: int, label: str) -> str:
-    return f"{index}\u2009{label}" if label.strip() else f"{index}\u2009\u2423"
+def _by(field: str) -> alt.EncodingSortField:
+    return alt.EncodingSortField(field=field, op="min")
 
 
-def token_strip(labels: list[str], *, query: int, offset: int = 0, title: str = "") -> alt.Chart:
-    """Tokens in a row; clicking one selects it as the query (selection ``pick`` on ``pos``).
+# ------------------------------------------------------------------------- token strip
 
-    ``offset`` is the position of the first label when the strip shows a window.
-    """
-    frame = pd.DataFrame(
-        {
-            "pos": np.arange(len(labels)) + offset,
-            "token": labels,
-            "is_query": [i == query for i in range(len(labels))],  # query is window-relative
-        }
-    )
+def _strip_template() -> dict:
     pick = alt.selection_point(name=QUERY_SELECTION, fields=["pos"], on="click", clear=False)
-    base = alt.Chart(frame, title=title).encode(
+    base = alt.Chart(alt.NamedData("tokens")).encode(
         x=alt.X("pos:O", axis=None, title=None),
         tooltip=[alt.Tooltip("token:N", title="token"), alt.Tooltip("pos:O", title="position")],
     )
     boxes = base.mark_rect(cornerRadius=4, stroke=ATTENTION_COLOUR).encode(
-        color=alt.condition(
-            alt.datum.is_query, alt.value(ATTENTION_COLOUR), alt.value("transparent")
-        ),
+        color=alt.condition(alt.datum.is_query, alt.value(ATTENTION_COLOUR),
+                            alt.value("transparent")),
         opacity=alt.value(0.35),
     )
     text = base.mark_text(fontSize=13, limit=90, color=TEXT_COLOUR).encode(text="token:N")
     # A near-invisible rect on top takes the clicks, so clicking the word itself selects it.
     hits = base.mark_rect(color="#ffffff", opacity=0.01, cursor="pointer").add_params(pick)
-    return alt.layer(boxes, text, hits).properties(height=44)
+    return template(alt.layer(boxes, text, hits).properties(height=44))
 
 
-def heatmap_frame(matrix: np.ndarray, labels: list[str], window: Window) -> pd.DataFrame:
-    """Long-form cells of the windowed [queries, keys] matrix."""
-    span = np.arange(window.start, window.stop)
-    sub = matrix[np.ix_(span, span)]  # [w, w]
-    queries, keys = np.meshgrid(span, span, indexing="ij")
-    return pd.DataFrame(
-        {
-            "query_pos": queries.ravel(),
-            "key_pos": keys.ravel(),
-            "query": [_axis_label(i, labels[i]) for i in queries.ravel()],
-            "key": [_axis_label(i, labels[i]) for i in keys.ravel()],
-            "weight": sub.ravel().round(5),
-        }
-    )
+STRIP = _strip_template()
 
 
-def attention_heatmap(
-    matrix: np.ndarray, labels: list[str], *, query: int, window: Window, title: str = ""
-) -> alt.LayerChart:
-    """Query rows by key columns; the chosen query row is outlined; click a row to pick it."""
-    frame = heatmap_frame(matrix, labels, window)
-    order = [_axis_label(i, labels[i]) for i in range(window.start, window.stop)]
-    pick = alt.selection_point(name=QUERY_SELECTION, fields=["query_pos"], on="click", clear=False)
-    size = max(260, min(520, 30 * len(order)))
-    base = alt.Chart(frame, title=title).encode(
-        x=alt.X("key:N", sort=order, title="key (attended-to token)",
+def token_strip(labels: Sequence[str], *, query: int, window: Window) -> ChartSpec:
+    """The tokens in ``window`` in a row; the query is highlighted; a click selects ``pos``."""
+    positions = np.arange(window.start, window.stop)
+    data = table(pos=positions, token=[str(labels[i]) for i in positions],
+                 is_query=positions == query)
+    return ChartSpec(STRIP, {"tokens": data},
+                     alt=f"The prompt's tokens in a row; the query is '{labels[query]}'.")
+
+
+# ------------------------------------------------------------------------------ heatmap
+
+def _heatmap_template() -> dict:
+    pick = alt.selection_point(name=QUERY_SELECTION, fields=["query_pos"], on="click",
+                               clear=False)
+    base = alt.Chart(alt.NamedData("cells")).encode(
+        x=alt.X("key:N", sort=_by("key_pos"), title="key (the token weighed)",
                 axis=alt.Axis(labelAngle=-50, labelLimit=90, labelOverlap=False)),
-        y=alt.Y("query:N", sort=order, title="query (attending token)",
+        y=alt.Y("query:N", sort=_by("query_pos"), title="query (the token weighing)",
                 axis=alt.Axis(labelLimit=90, labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=[0, 1]), title="attention"),
-        tooltip=[
-            alt.Tooltip("query:N"),
-            alt.Tooltip("key:N"),
-            alt.Tooltip("weight:Q", format=".3f", title="attention weight"),
-        ],
+        color=alt.Color("weight:Q", scale=WEIGHT_SCALE, title="attention"),
+        tooltip=[alt.Tooltip("query:N"), alt.Tooltip("key:N"),
+                 alt.Tooltip("weight:Q", format=".3f", title="attention weight")],
     ).add_params(pick)
-    outline = base.transform_filter(alt.datum.query_pos == query).mark_rect(
-        fill=None, stroke="#D55E00", strokeWidth=1.5
+    outline = base.transform_filter(alt.datum.is_query).mark_rect(
+        fill=None, stroke=QUERY_OUTLINE, strokeWidth=2
     )
-    return (cells + outline).properties(width=size, height=size)
+    return template(alt.layer(cells, outline))
 
 
-def relevance_frame(labels: tuple[str, ...], weights: np.ndarray, reservoir: float, window: Window) -> pd.DataFrame:
-    span = range(window.start, window.stop)
-    rows = [
-        {"pos": i, "token": _axis_label(i, labels[i]), "weight": float(weights[i]), "kind": "token"}
-        for i in span
-    ]
-    if reservoir > 0:
-        rows.append({"pos": -1, "token": "reservoir (special tokens)", "weight": reservoir, "kind": "reservoir"})
-    return pd.DataFrame(rows)
+HEATMAP = _heatmap_template()
 
 
-def relevance_bars(
-    labels: tuple[str, ...], weights: np.ndarray, *, reservoir: float, query: int, window: Window, title: str = ""
-) -> alt.Chart:
-    """Attention from the query to each key; a grey bar shows the reservoir mass if any."""
-    frame = relevance_frame(labels, weights, reservoir, window)
-    order = list(frame["token"])
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
-        .encode(
-            x=alt.X("token:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90, labelOverlap=False)),
-            y=alt.Y("weight:Q", title="attention weight", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color(
-                "kind:N",
-                scale=alt.Scale(domain=["token", "reservoir"], range=[ATTENTION_COLOUR, RESERVOIR_COLOUR]),
-                legend=None,
-            ),
-            tooltip=[alt.Tooltip("token:N"), alt.Tooltip("weight:Q", format=".3f", title="attention weight")],
-        )
-        .properties(height=220)
+def heatmap_table(shown: ShownMatrix, labels: Sequence[str], *, query: int):
+    """Long-form cells of a [rows, keys] matrix; rows and keys numbered as the picker does."""
+    rows, keys = np.meshgrid(np.asarray(shown.rows), np.asarray(shown.keys), indexing="ij")
+    row_labels = {q: indexed_label(q, labels[q]) for q in shown.rows}
+    key_labels = {k: indexed_label(k, labels[k]) for k in shown.keys}
+    return table(
+        query_pos=rows.ravel(),
+        key_pos=keys.ravel(),
+        query=[row_labels[q] for q in rows.ravel()],
+        key=[key_labels[k] for k in keys.ravel()],
+        weight=shown.matrix.ravel().round(6),
+        is_query=rows.ravel() == query,
     )
 
 
-def describe_relevance(labels: tuple[str, ...], weights: np.ndarray, query_label: str, *, top: int = 3) -> str:
-    """Plain-text alt text: which keys the query weighs most."""
-    order = np.argsort(weights)[::-1][:top]
-    parts = [f"'{labels[i]}' {weights[i]:.0%}" for i in order]
-    return f"Attention from '{query_label}': highest on " + ", ".join(parts) + "."
-
-
-def head_grid(matrices: np.ndarray, labels: list[str], titles: list[str], *, window: Window,
-              columns: int = 4) -> alt.FacetChart:
-    """Small multiples: one heatmap per head ([heads, n, n]), each titled as a TF species."""
-    frames = []
-    for head, matrix in enumerate(matrices):
-        frame = heatmap_frame(matrix, labels, window)
-        frame["species"] = titles[head]
-        frames.append(frame)
-    data = pd.concat(frames, ignore_index=True)
-    order = [_axis_label(i, labels[i]) for i in range(window.start, window.stop)]
-    side = max(110, min(170, 9 * len(order)))
-    return (
-        alt.Chart(data)
-        .mark_rect()
-        .encode(
-            x=alt.X("key:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
-            y=alt.Y("query:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
-            color=alt.Color("weight:Q", scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=[0, 1]),
-                            title="attention"),
-            tooltip=["species:N", "query:N", "key:N", alt.Tooltip("weight:Q", format=".3f")],
-        )
-        .properties(width=side, height=side)
-        .facet(facet=alt.Facet("species:N", sort=titles, title=None,
-                               header=alt.Header(labelLimit=220)), columns=columns)
+def attention_heatmap(shown: ShownMatrix, labels: Sequence[str], *, query: int,
+                      title: str = "") -> ChartSpec:
+    """Query rows by key columns; the query's row is outlined; clicking a row picks it."""
+    side = max(240, min(520, 26 * max(len(shown.rows), len(shown.keys))))
+    query_label = labels[query]
+    return ChartSpec(
+        HEATMAP,
+        {"cells": heatmap_table(shown, labels, query=query)},
+        alt=(f"Heatmap of attention: {len(shown.rows)} query rows by {len(shown.keys)} key "
+             f"columns; the outlined row is '{query_label}'."),
+        overrides={"width": side, "height": side, "title": title},
     )
 
 
-def context_bars(keys: tuple[str, ...], weights_a: np.ndarray, weights_b: np.ndarray,
-                 *, name_a: str, name_b: str) -> alt.Chart:
+# --------------------------------------------------------------------------------- bars
+
+def _bars_template() -> dict:
+    chart = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
+        x=alt.X("token:N", sort=_by("pos"), title=None,
+                axis=alt.Axis(labelAngle=-50, labelLimit=200, labelOverlap=False)),
+        y=alt.Y("weight:Q", title="attention weight", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("kind:N", legend=None, scale=alt.Scale(
+            domain=["token", "reservoir"], range=[ATTENTION_COLOUR, RESERVOIR_COLOUR])),
+        tooltip=[alt.Tooltip("token:N"),
+                 alt.Tooltip("weight:Q", format=".4f", title="attention weight")],
+    ).properties(height=220)
+    return template(chart)
+
+
+BARS = _bars_template()
+
+
+def relevance_bars(row: Relevance, *, window: Window, title: str = "") -> ChartSpec:
+    """Attention from the query to each key in ``window``; a grey bar holds the reservoir."""
+    part = window.as_slice()
+    keys = list(row.keys[part])
+    labels = [indexed_label(k, row.labels[i]) for i, k in enumerate(keys, start=window.start)]
+    weights = list(row.weights[part])
+    kinds = ["token"] * len(keys)
+    if row.reservoir > 0:
+        keys.append(max(row.keys) + 1)
+        labels.append(RESERVOIR_LABEL)
+        weights.append(row.reservoir)
+        kinds.append("reservoir")
+    data = table(pos=keys, token=labels, weight=np.asarray(weights, dtype=np.float64),
+                 kind=kinds)
+    spec = replaced(BARS, ["encoding", "x", "axis", "labelAngle"], axis_angle(len(keys)))
+    return ChartSpec(spec, {"bars": data}, alt=describe_relevance(row), overrides={"title": title})
+
+
+def describe_relevance(row: Relevance, *, top: int = 3) -> str:
+    """Plain-text alternative: which keys the query weighs most, and the reservoir."""
+    order = np.argsort(row.weights)[::-1][:top]
+    parts = [f"'{row.labels[i]}' {row.weights[i]:.0%}" for i in order]
+    query = f"'{row.labels[row.query]}'" if row.query >= 0 else "the query"
+    text = f"Attention from {query}: highest on " + ", ".join(parts) + "."
+    if row.reservoir > 0:
+        text += f" {row.reservoir:.0%} goes to the unbound reservoir (special tokens)."
+    return text
+
+
+# ------------------------------------------------------------------------ Teamwork grid
+
+def _grid_template() -> dict:
+    chart = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
+        x=alt.X("key:N", sort=_by("key_pos"), title=None, axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("query:N", sort=_by("query_pos"), title=None,
+                axis=alt.Axis(labels=False, ticks=False)),
+        color=alt.Color("weight:Q", scale=WEIGHT_SCALE, title="attention"),
+        tooltip=["species:N", "query:N", "key:N", alt.Tooltip("weight:Q", format=".3f")],
+    ).properties(width=120, height=120).facet(
+        facet=alt.Facet("species:N", sort=_by("head"), title=None,
+                        header=alt.Header(labelLimit=240, labelFontSize=12)),
+        columns=4,
+    )
+    return template(chart)
+
+
+GRID = _grid_template()
+
+
+def head_grid(matrices: np.ndarray, labels: Sequence[str], titles: Sequence[str], *,
+              window: Window) -> ChartSpec:
+    """Small multiples: one windowed heatmap per head ([heads, w, w]), titled as a species."""
+    heads, w, _ = matrices.shape
+    head, q, k = np.meshgrid(np.arange(heads), np.arange(w), np.arange(w), indexing="ij")
+    names = [indexed_label(window.start + i, labels[i]) for i in range(w)]
+    data = table(
+        head=head.ravel(), species=[titles[h] for h in head.ravel()],
+        query_pos=q.ravel() + window.start, key_pos=k.ravel() + window.start,
+        query=[names[i] for i in q.ravel()], key=[names[i] for i in k.ravel()],
+        weight=np.asarray(matrices, dtype=np.float64).ravel().round(6),
+    )
+    return ChartSpec(GRID, {"cells": data},
+                     alt=f"{heads} small heatmaps, one per head, each titled with its pattern "
+                         f"and entropy: " + "; ".join(titles) + ".")
+
+
+# --------------------------------------------------------------------- two contexts
+
+DIFFERENCE = "difference (B − A)"
+
+
+def _context_template() -> dict:
+    chart = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
+        x=alt.X("key:N", sort=_by("pos"), title=None,
+                axis=alt.Axis(labelAngle=-50, labelLimit=120, labelOverlap=False)),
+        y=alt.Y("weight:Q", title="attention weight"),
+        color=alt.Color("context:N", sort=_by("order"),
+                        scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]),
+                        legend=alt.Legend(orient="top", title=None, labelLimit=400)),
+        xOffset=alt.XOffset("context:N", sort=_by("order")),
+        tooltip=["context:N", "key:N", alt.Tooltip("weight:Q", format=".3f")],
+    ).properties(height=260)
+    return template(chart)
+
+
+CONTEXT = _context_template()
+
+
+def context_bars(keys: Sequence[str], weights_a: np.ndarray, weights_b: np.ndarray, *,
+                 name_a: str, name_b: str, alt_text: str) -> ChartSpec:
     """The shared word's attention in two contexts, keys aligned by text, plus B − A."""
-    rows = []
-    for i, key in enumerate(keys):
-        label = _axis_label(i, key)
-        rows += [
-            {"pos": i, "key": label, "context": name_a, "weight": float(weights_a[i])},
-            {"pos": i, "key": label, "context": name_b, "weight": float(weights_b[i])},
-            {"pos": i, "key": label, "context": "difference (B − A)",
-             "weight": float(weights_b[i] - weights_a[i])},
-        ]
-    frame = pd.DataFrame(rows)
-    order = [_axis_label(i, k) for i, k in enumerate(keys)]
-    names = [name_a, name_b, "difference (B − A)"]
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("key:N", sort=order, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=90, labelOverlap=False)),
-            y=alt.Y("weight:Q", title="attention weight"),
-            color=alt.Color("context:N", scale=alt.Scale(domain=names, range=[
-                OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]), legend=alt.Legend(orient="top", title=None)),
-            xOffset=alt.XOffset("context:N", sort=names),
-            tooltip=["context:N", "key:N", alt.Tooltip("weight:Q", format=".3f")],
-        )
-        .properties(height=260)
+    n = len(keys)
+    names = [name_a, name_b, DIFFERENCE]
+    labels = [indexed_label(i, k) for i, k in enumerate(keys)]
+    data = table(
+        pos=np.tile(np.arange(n), 3),
+        key=labels * 3,
+        context=[name for name in names for _ in range(n)],
+        order=np.repeat(np.arange(3), n),
+        weight=np.concatenate([weights_a, weights_b, np.asarray(weights_b) - weights_a]),
     )
+    spec = replaced(CONTEXT, ["encoding", "x", "axis", "labelAngle"], axis_angle(n))
+    return ChartSpec(spec, {"bars": data}, alt=alt_text)

@@ -7,7 +7,7 @@ So the first request after a server starts, if it is a deep link such as
 config, defaults and navigation. ``require_entry`` notices that, registers the real site
 map (which switches the old mode off) and runs the site in the same run, so the URL gets
 exactly what app.py would give it. (AppTest starts every run in the old mode, so this path
-is exercised by every page test.)
+is exercised by every page test.) Every page script calls ``require_entry()`` first.
 """
 
 from __future__ import annotations
@@ -23,11 +23,14 @@ def site_pages() -> dict[str, list]:
     return {
         "Explore": [
             st.Page("pages/explore.py", title="Explore", icon=":material/search:", default=True),
-            st.Page("pages/context.py", title="Context", icon=":material/compare_arrows:", url_path="context"),
-            st.Page("pages/teamwork.py", title="Teamwork", icon=":material/groups:", url_path="teamwork"),
+            st.Page("pages/context.py", title="Context", icon=":material/compare_arrows:",
+                    url_path="context"),
+            st.Page("pages/teamwork.py", title="Teamwork", icon=":material/groups:",
+                    url_path="teamwork"),
         ],
         "Learn": [
-            st.Page("pages/analogy.py", title="The analogy", icon=":material/menu_book:", url_path="analogy"),
+            st.Page("pages/analogy.py", title="The analogy", icon=":material/menu_book:",
+                    url_path="analogy"),
             st.Page("pages/limitations.py", title="Limitations", icon=":material/balance:",
                     url_path="limitations"),
         ],
@@ -39,11 +42,11 @@ def site_pages() -> dict[str, list]:
 
 def run_site() -> None:
     """What app.py does: page config, session defaults, navigation, the chosen page."""
-    from pages._common import keep_state
+    from ui.state import start_run
 
-    st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:", layout="wide")
-    keep_state()
-    st.session_state["_run"] = st.session_state.get("_run", 0) + 1  # a run counter for pages
+    st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:",
+                       layout="wide")
+    start_run()
     ENTRY.active = True
     try:
         st.navigation(site_pages()).run()

@@ -9,7 +9,9 @@ from lib.charts import scene as scene_charts
 from lib.charts.window import Window
 from lib.chromatin import kinetic_frames, running_tv_distance, simulate
 from lib.chromatin.from_attention import ChromatinState, frames_in_window
-from pages._common import altair_chart, bind, help_for, say
+from ui import state
+from ui.charts import altair_chart
+from ui.text import help_for, say
 
 FRAMES = 60
 
@@ -27,9 +29,9 @@ def _run(energies: np.ndarray, closed: np.ndarray, kT: float, w0: float, events:
 
 def kinetic_panel(labels, weights, chromatin: ChromatinState, *, window: Window) -> None:
     """A toggle, then the simulation: it costs a third of a rerun, so it runs only when asked."""
-    st.toggle("Watch one TF bind and fall off (kinetic simulation)", **bind("kinetic_on"),
+    st.toggle("Watch one TF bind and fall off (kinetic simulation)", **state.bind(state.KINETIC_ON),
               help=help_for("kinetic_toggle"))
-    if st.session_state["kinetic_on"]:
+    if state.KINETIC_ON.get():
         _simulation(labels, weights, chromatin, window=window)
 
 
@@ -41,16 +43,16 @@ def _simulation(labels, weights, chromatin: ChromatinState, *, window: Window) -
     """
     with st.container(border=True):
         left, right = st.columns(2)
-        seed = left.number_input("Random seed", 0, 10_000, **bind("kinetic_seed"),
+        seed = left.number_input("Random seed", 0, 10_000, **state.bind(state.KINETIC_SEED),
                                  help=help_for("kinetic_seed"))
         events = right.select_slider(
-            "Binding events", options=[1_000, 10_000, 100_000], **bind("kinetic_events"),
+            "Binding events", options=[1_000, 10_000, 100_000], **state.bind(state.KINETIC_EVENTS),
             help=help_for("kinetic_events"),
         )
         w0 = chromatin.reservoir_weight
         trajectory, frames = _run(chromatin.energies, chromatin.closed, chromatin.temperature,
                                   w0, int(events), int(seed))
-        frame = st.slider("Time (frame)", 0, FRAMES - 1, **bind("kinetic_frame"),
+        frame = st.slider("Time (frame)", 0, FRAMES - 1, **state.bind(state.KINETIC_FRAME),
                           help=help_for("kinetic_frame"))
         part = window.as_slice()
         shown = frames_in_window(frames, window.start, window.stop)

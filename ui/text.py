@@ -1,0 +1,71 @@
+"""Teaching text and messages from content/, for the pages to show.
+
+All prose lives in content/*.yaml, validated once per process. A broken file never
+blanks a page: its problem is shown once per run, and the text it would have given is
+simply left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.state import RUN
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+@st.cache_resource(show_spinner=False)
+def site_content():
+    """All teaching content, validated once per process; broken files are reported, not fatal."""
+    from lib.content import load_all
+
+    return load_all(CONTENT_DIR)
+
+
+def warn_once(file: str, *, intro: str = "Some explanatory text is unavailable.") -> None:
+    """Say once per run that ``file`` is broken (many captions and tooltips read it)."""
+    marker = f"_content_warned_{file}"
+    if st.session_state.get(marker) == RUN.get():
+        return
+    for problem in site_content().problems:
+        if problem.file == file:
+            st.session_state[marker] = RUN.get()
+            st.warning(f"{intro} {problem}")
+
+
+def explore_text():
+    """Captions, presets and help for the Explore pages (None if that file is broken)."""
+    warn_once("explore.yaml")
+    return site_content().explore
+
+
+def ui_text():
+    """The pages' named message templates (None if ui.yaml is broken)."""
+    warn_once("ui.yaml")
+    return site_content().ui
+
+
+def message(name: str, **values) -> str | None:
+    """The message ``name`` from content/ui.yaml filled in with ``values``, or None."""
+    text = ui_text()
+    return text.format(name, **values) if text else None
+
+
+def say(name: str, show=st.caption, **values) -> None:
+    """Show the message ``name`` (with ``values``) through ``show``, if ui.yaml loaded."""
+    text = message(name, **values)
+    if text is not None:
+        show(text)
+
+
+def help_for(name: str) -> str | None:
+    text = explore_text()
+    return getattr(text.help, name) if text else None
+
+
+def caption(name: str) -> None:
+    text = explore_text()
+    if text:
+        st.caption(getattr(text.captions, name))
