@@ -168,6 +168,8 @@ def parse_log(text: str) -> list[LogLine]:
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
+        # As HAProxy and uvicorn bind: a port whose old connections linger is free to them.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -366,6 +368,9 @@ def serve(args: argparse.Namespace) -> int:
     ports = list(range(args.replica_port, args.replica_port + args.replicas))
     cluster = Cluster(args.replicas, Path(args.run_dir), port=args.port, bind_host=args.bind,
                       replica_ports=ports, sessions_per_replica=args.sessions_per_replica)
+    # Python leaves SIGINT ignored when its parent did (a shell's background job), so Ctrl-C
+    # and `kill -INT` are wired here explicitly, and SIGTERM does the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(f"Starting {args.replicas} replicas on ports {ports[0]}-{ports[-1]} ...", flush=True)
     try:
