@@ -244,14 +244,31 @@ def _memory_rows_for(count: int, figures) -> list[dict]:
 # ---- load through HAProxy -----------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def scaling_rows(client: LoadClient, *, sessions: int = 20, rounds: int = 3) -> list[dict]:
-    """``sessions`` on 1 replica, then 2x``sessions`` on 2 replicas, in the same run."""
+    """``sessions`` on 1 replica, then 2x``sessions`` on 2 replicas, in the same run; and
+    the replica's CPU time per control change, for planning. The CPU is read at the run's
+    midpoint and at its end, so it covers the later rounds only: no page loads, no model
+    load, just changes."""
     with TemporaryDirectory() as one_dir, Cluster(1, Path(one_dir)) as one:
-        single = client.run(one.url, sessions=sessions, rounds=rounds, agent_prefix="one")
+        pid = one.apps["app1"].popen.pid
+        marks: list[float] = []
+        single = client.run(one.url, sessions=sessions, rounds=rounds, agent_prefix="one",
+                            midway=lambda: marks.append(cpu_seconds(pid)))
+        changes = sessions * (rounds - rounds // 2)
+        cpu_per_change = (cpu_seconds(pid) - marks[0]) / changes
     with TemporaryDirectory() as two_dir, Cluster(2, Path(two_dir)) as two:
         double = client.run(two.url, sessions=2 * sessions, rounds=rounds, agent_prefix="two")
     base, scaled = p95(single.latencies_s), p95(double.latencies_s)
     return [
+        row("replica CPU per control change", f"{sessions} sessions, 1 replica (later rounds)",
+            cpu_per_change * 1e3, "ms", "(reported)", None),
         row("control change p95 via HAProxy", f"{sessions} sessions, 1 replica", base * 1e3,
             "ms", "(reference)", None),
         row("control change p95 via HAProxy", f"{2 * sessions} sessions, 2 replicas",
@@ -322,7 +339,7 @@ def failover_rows(client: LoadClient, *, sessions: int = 20, rounds: int = 4) ->
     return [
         row("failover: killed replica marked down", size, watch.down_after_s, "s",
             f"<= {interval:g} s", watch.down_after_s <= interval),
-        row("failover: first new session on the survivor", size, watch.first_new_s, "s",
+        row("failover: first new session answered by the survivor", size, watch.first_new_s, "s",
             f"<= {interval:g} s", watch.first_new_s <= interval),
         row("failover: new sessions sent to the killed replica", f"{len(watch.probes)} probes",
             sum(1 for p in watch.probes if p != "app1"), "sessions", "0",
