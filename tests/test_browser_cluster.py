@@ -13,6 +13,7 @@ User-Agent, which each browser here sets to a name of its own, and the cookie it
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -152,7 +153,20 @@ def test_one_session_stays_on_one_replica_through_quiz_upload_and_explore(
     assert with_cookie and {(r.cookie, r.server) for r in with_cookie} == {(replica, replica)}
 
 
+def wait_no_sessions(cluster: Cluster) -> None:
+    """Until HAProxy holds no websocket: a closed tab's socket can outlive its context."""
+    def current() -> int:
+        return next(int(r["scur"]) for r in cluster.stats()
+                    if r["pxname"] == "sessions" and r["svname"] == "BACKEND")
+
+    deadline = time.monotonic() + 30
+    while current() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert current() == 0
+
+
 def test_failover_keeps_the_survivor_serving(cluster, student):
+    wait_no_sessions(cluster)  # so that leastconn puts the next two on different replicas
     calm, doomed = student("calm"), student("doomed")
     open_explore(calm.page, cluster.url)
     open_explore(doomed.page, cluster.url)
