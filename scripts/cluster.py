@@ -32,6 +32,7 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from string import Template
 
@@ -149,6 +150,14 @@ class LogLine:
     path: str
     agent: str  # the User-Agent, which tests set to tell their browsers apart
     cookie: str  # the CA_REPLICA value the browser sent, "" if none
+    routed_at: float  # epoch seconds when HAProxy had connected it to the replica
+
+
+def _routed_at(accepted: str, timers: str) -> float:
+    """%tr (accept time, local clock, ms) plus the queue and connect times (%Tw/%Tc)."""
+    start = datetime.strptime(accepted, "%d/%b/%Y:%H:%M:%S.%f").timestamp()
+    waited = sum(max(0, int(t)) for t in timers.split("/")[:2])
+    return start + waited / 1e3
 
 
 def parse_log(text: str) -> list[LogLine]:
@@ -159,7 +168,7 @@ def parse_log(text: str) -> list[LogLine]:
         if match:
             lines.append(LogLine(match["backend"], match["server"], int(match["status"]),
                                  match["method"], match["path"], match["agent"],
-                                 match["cookie"]))
+                                 match["cookie"], _routed_at(match["time"], match["timers"])))
     return lines
 
 

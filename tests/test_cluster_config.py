@@ -90,3 +90,5 @@ def test_log_lines_parse_into_requests():
                                                                          101, "")
     assert (second.method, second.path, second.agent, second.cookie) == (
         "PUT", "/_stcore/upload_file/abc/def", "browser 7", "app2")
+    # accepted at 10:00:01.000, then 0 ms queued and 0 ms connecting
+    assert second.routed_at - first.routed_at == pytest.approx(1.0 - 0.001, abs=1e-6)
