@@ -13,9 +13,10 @@ Rows:
   session reaches the survivor (targets: within one health-check interval), new sessions
   sent to the dead replica, and errors in the survivor's sessions (targets: 0).
 
-The load rows drive sessions through a ``LoadClient``. The class-load work's Locust client
-(``bench.load``, speaking Streamlit's websocket protocol, browsers off this machine's CPU)
-is the one meant for the real figures; ``default_load_client`` picks it up once it exists.
+The load rows drive sessions through a ``LoadClient``. The class-load work's client
+(``bench.load``: the sessions its Locust users drive, speaking Streamlit's websocket
+protocol, so no browser runs on this machine's CPU) is the one meant for the real figures;
+``default_load_client`` picks it up through bench/cluster_load.py once bench/load exists.
 Until then ``BrowserLoad`` (one Chromium page per session) runs the same rows at small N.
 Run: `python -m bench.bench_cluster [--tiny]`.
 """
@@ -41,10 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import row  # noqa: E402
 from bench.smaps import process_memory  # noqa: E402
-from scripts.cluster import COOKIE, Cluster, LogLine  # noqa: E402
+from scripts.cluster import COOKIE, BalancerSettings, Cluster, LogLine  # noqa: E402
 
 CHART = "[data-testid=stVegaLiteChart]"
-CHECK_INTERVAL_MS = 2000  # the cluster's default health-check interval
+CHECK_INTERVAL_MS = BalancerSettings.check_interval_ms
 
 
 # ---- the load client's contract -------------------------------------------------------------
