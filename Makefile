@@ -2,14 +2,18 @@
 #   make run   - create .venv if needed, install, start the app on the bundled model (offline)
 #   make test  - install the test extras (and Debian chromium if missing), run the whole suite
 #   make bench - run every benchmark and write bench/results.{csv,md}
+#   make cluster N=2 - N app processes behind HAProxy on $(CLUSTER_PORT) (Ctrl-C stops all)
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
+N      ?= 2
+CLUSTER_PORT ?= 8500
+BIND   ?= 127.0.0.1
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean cluster
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +26,13 @@ $(STAMP): pyproject.toml | $(PY)
 run: $(STAMP)
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(PY) scripts/serve.py --server.port $(PORT)
 
+cluster: $(STAMP)
+	scripts/ensure-haproxy
+	$(PY) scripts/cluster.py run --replicas $(N) --port $(CLUSTER_PORT) --bind $(BIND)
+
 test: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-haproxy
 	HF_HUB_OFFLINE=1 $(PY) -m ruff check .
 	HF_HUB_OFFLINE=1 $(PY) -m pytest
 
