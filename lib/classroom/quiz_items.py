@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from lib.classroom.submission import SubmissionItem
 from lib.quiz.grading import Answer, MatchingAnswer, MultiAnswer, SingleAnswer, TrueFalseAnswer
+from lib.quiz.live import is_live
 from lib.quiz.schema import AnyQuestion, MatchingQuestion, TrueFalseQuestion
 from lib.quiz.session import QuizState
 
@@ -41,9 +42,9 @@ def items_from_quiz(state: QuizState) -> tuple[SubmissionItem, ...]:
     """The answered bank questions of ``state``, in the order they were answered."""
     items = []
     for response in state.responses:
-        if state.live_spec(response.question_id) is not None:
-            continue
         question = state.question(response.question_id)
+        if is_live(question):
+            continue
         items.append(
             SubmissionItem(
                 question_id=question.id,
