@@ -22,12 +22,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import URL, MetaData, select
 
+from lib.classroom.limits import Limits, Rate
 from lib.classroom.store import ClassStore, open_store
 
 FIX = (
@@ -191,9 +193,13 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# Rate limits have their own tests; elsewhere one "session" makes many calls.
+ROOMY = Limits(student=Rate(10_000, 0.01), teacher=Rate(10_000, 0.01), create=Rate(10_000, 0.01))
+
+
 @pytest.fixture
 def store(db_url, clock) -> ClassStore:
-    opened = open_store(db_url, clock=clock, monotonic=clock)
+    opened = open_store(db_url, limits=ROOMY, clock=clock, monotonic=clock)
     yield opened
     opened.close()
 
@@ -207,3 +213,39 @@ def snapshot(store: ClassStore) -> dict[str, list[tuple]]:
             name: sorted(tuple(row) for row in conn.execute(select(table)))
             for name, table in sorted(meta.tables.items())
         }
+
+
+@contextmanager
+def outage(store: ClassStore, request):
+    """The store's database is unreachable inside the block, and back (intact) after it.
+
+    SQLite: the data folder is moved away; PostgreSQL: the database is renamed. Either way a
+    new connection fails the way a real outage does, with the driver's own error.
+    """
+    store.engine.dispose()  # pooled connections would otherwise outlive the outage
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite":
+        folder = Path(url.database).parent
+        away = folder.with_name(folder.name + "-away")
+        folder.rename(away)
+        try:
+            yield
+        finally:
+            store.engine.dispose()
+            away.rename(folder)
+        return
+    import psycopg
+    from psycopg import sql
+
+    cluster = request.getfixturevalue("pg_cluster")
+    admin = cluster.url().render_as_string(hide_password=False).replace("+psycopg", "")
+    name, away = url.database, url.database + "_away"
+    rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(rename.format(sql.Identifier(name), sql.Identifier(away)))
+    try:
+        yield
+    finally:
+        store.engine.dispose()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(rename.format(sql.Identifier(away), sql.Identifier(name)))

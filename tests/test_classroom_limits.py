@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from classroom_db import FakeClock
 
+from classroom_db import FakeClock
 from lib.classroom.limits import Rate, RateLimiter
 
 
