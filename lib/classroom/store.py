@@ -221,9 +221,20 @@ def open_store(
     return ClassStore(engine, limits=limits, clock=clock, monotonic=monotonic, kdf=kdf)
 
 
-def _insert_ignoring_duplicates(conn: Connection, table, *keys: str):
+def _insert_unless_taken(conn: Connection, table, key: str, row: dict) -> bool:
+    """INSERT ... ON CONFLICT (key) DO NOTHING; True if this call inserted the row.
+
+    RETURNING tells, not rowcount: on PostgreSQL SQLAlchemy adds an implicit RETURNING of
+    the primary key and then reports rowcount -1, which would read as "inserted".
+    """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    stmt = (
+        dialect.insert(table)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(table.c[key])
+    )
+    return conn.execute(stmt).first() is not None
 
 
 # --- the store ----------------------------------------------------------------------------
@@ -299,7 +310,7 @@ class ClassStore:
                 code = new_code()
                 row = dict(code=code, key_kdf=stored.kdf, key_salt=stored.salt,
                            key_digest=stored.digest, created_at=now, expires_at=expires)
-                if conn.execute(_insert_ignoring_duplicates(conn, classes, "code"), row).rowcount:
+                if _insert_unless_taken(conn, classes, "code", row):
                     return NewClass(code, key, utc(now), utc(expires))
         raise RuntimeError(
             f"{_CODE_ATTEMPTS} random class codes in a row were taken; the code space is "
@@ -415,10 +426,7 @@ class ClassStore:
             if found.expires_at <= self._now():
                 raise Refused("class_not_open")
             row = dict(submission_id=sub.submission_id, class_id=found.id, digest=digest)
-            inserted = conn.execute(
-                _insert_ignoring_duplicates(conn, submissions, "submission_id"), row
-            ).rowcount
-            if inserted:
+            if _insert_unless_taken(conn, submissions, "submission_id", row):
                 self._store_items(conn, sub)
                 return Receipt(sub.submission_id, len(sub.items), already_sent=False)
             earlier = self._earlier_digest(conn, sub.submission_id)  # a concurrent copy won
