@@ -60,6 +60,17 @@ def test_a_new_class_has_a_word_code_a_key_shown_once_and_an_expiry(store, clock
     assert key not in flat and new.teacher_key not in flat  # only a hash is kept
 
 
+def test_the_app_store_hashes_keys_with_the_full_scrypt_cost(db_url):
+    store = open_store(db_url)
+    try:
+        new = store.create_class(session_id="t")
+        [row] = snapshot(store)["classes"]
+        assert "scrypt:16384:8:1" in row
+        assert store.class_report(new.code, new.teacher_key, session_id="t").code == new.code
+    finally:
+        store.close()
+
+
 def test_lifetime_can_be_chosen_within_limits(store, clock):
     new = store.create_class(session_id="t", lifetime_days=7)
     assert new.expires_at.timestamp() == clock.now + 7 * DAY_SECONDS

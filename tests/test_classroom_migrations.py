@@ -1,0 +1,130 @@
+"""Versioned migrations and engine set-up of the class store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import insert, inspect, select, text
+
+from lib.classroom.errors import StoreUnavailable
+from lib.classroom.schema import (
+    MIGRATIONS,
+    Migration,
+    SchemaTooNew,
+    answers,
+    migrate,
+    schema_migrations,
+)
+from lib.classroom.store import create_store_engine, open_store
+from lib.classroom.submission import SubmissionItem, new_submission
+
+TABLES = {"answer_options", "answers", "classes", "schema_migrations", "submissions"}
+
+
+def versions(engine) -> list[int]:
+    with engine.connect() as conn:
+        return conn.scalars(select(schema_migrations.c.version).order_by("version")).all()
+
+
+def tables(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+@pytest.fixture
+def engine(db_url):
+    made = create_store_engine(db_url)
+    yield made
+    made.dispose()
+
+
+def test_a_fresh_database_gets_every_table_and_its_version_once(engine):
+    assert migrate(engine) == 1
+    assert tables(engine) == TABLES
+    assert versions(engine) == [1]
+    assert migrate(engine) == 1
+    assert versions(engine) == [1]
+
+
+def test_a_later_step_applies_once_and_keeps_the_data(store):
+    code = store.create_class(session_id="t").code
+    store.submit(code, new_submission([SubmissionItem("ana-001", "analogy", ("b",), 1, True)]),
+                 session_id="s")
+    applied = []
+
+    def add_index(conn):  # plain DDL: an Index() object would attach to the shared table
+        applied.append(True)
+        conn.execute(text("CREATE INDEX answers_by_topic ON answers (topic)"))
+
+    later = (*MIGRATIONS, Migration(2, "index answers by topic", add_index))
+    assert migrate(store.engine, migrations=later) == 2
+    assert migrate(store.engine, migrations=later) == 2
+    assert applied == [True] and versions(store.engine) == [1, 2]
+    indexes = {i["name"] for i in inspect(store.engine).get_indexes("answers")}
+    assert "answers_by_topic" in indexes
+    assert store.check_open(code, session_id="s").code == code
+    with pytest.raises(SchemaTooNew, match=r"schema version\(s\) \[2\], newer than this app"):
+        migrate(store.engine)  # an older app on the upgraded database
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(store.engine.url)
+    assert "newer" in caught.value.reason and "newer" not in caught.value.message
+
+
+def test_a_failing_step_leaves_no_trace(engine):
+    migrate(engine)
+
+    def half_done(conn):
+        conn.execute(text("CREATE TABLE half_done (x INTEGER)"))
+        raise RuntimeError("step failed after creating a table")
+
+    with pytest.raises(RuntimeError, match="step failed"):
+        migrate(engine, migrations=(*MIGRATIONS, Migration(2, "breaks", half_done)))
+    assert tables(engine) == TABLES  # the CREATE TABLE was rolled back with it
+    assert versions(engine) == [1]
+
+
+def test_many_starting_at_once_migrate_once(db_url):
+    engines = [create_store_engine(db_url) for _ in range(6)]
+    barrier = threading.Barrier(len(engines))
+    errors: list[BaseException] = []
+
+    def start(engine):
+        barrier.wait()
+        try:
+            migrate(engine)
+        except BaseException as exc:  # collected and shown below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        assert versions(engines[0]) == [1] and tables(engines[0]) == TABLES
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path):
+    engine = create_store_engine(f"sqlite:///{tmp_path}/d/classroom.sqlite3")
+    try:
+        migrate(engine)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_the_database_refuses_rows_that_break_its_constraints(engine):
+    migrate(engine)
+    with pytest.raises(sa_exc.IntegrityError), engine.begin() as conn:  # no such submission
+        conn.execute(insert(answers).values(submission_id="x", position=1, question_id="q",
+                                            topic="t", certainty=2, correct=True))
+    with engine.connect() as conn:
+        assert conn.scalar(select(answers.c.position)) is None
