@@ -111,6 +111,7 @@ def test_many_starting_at_once_migrate_once(db_url):
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path):
     engine = create_store_engine(f"sqlite:///{tmp_path}/d/classroom.sqlite3")
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o700  # made for its owner only
     try:
         migrate(engine)
         with engine.connect() as conn:

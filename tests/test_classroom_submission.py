@@ -169,6 +169,18 @@ def test_items_from_a_quiz_carry_what_was_chosen_certainty_and_correctness_only(
         assert all(info.correct for info in infos) == i.correct
 
 
+def test_every_answer_to_every_bank_question_is_accepted_and_described():
+    items = []
+    for q in BANK.questions:
+        tokens = answer_tokens(correct_answer(q))
+        assert all(describe_token(q, t).correct for t in tokens), q.id
+        items.append(SubmissionItem(q.id, q.topic, tokens, None, True))
+    for start in range(0, len(items), LIMITS.max_items):
+        chunk = items[start : start + LIMITS.max_items]
+        assert check_submission(new_submission(chunk), limits=LIMITS).items == tuple(
+            replace(i, chosen=tuple(sorted(i.chosen))) for i in chunk)
+
+
 def test_live_questions_are_left_out_of_class_results():
     live = LiveQuestion(
         id="live-0123456789ab-001", topic="mech-softmax", skill="apply", text="Which token?",

@@ -143,7 +143,8 @@ def _normalize_url(url: str | URL) -> URL:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only: the file holds teacher-key hashes. Parents get the usual mode.
+    Path(url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, pool_size=5, max_overflow=10
     )
