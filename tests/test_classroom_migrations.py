@@ -17,7 +17,7 @@ from lib.classroom.schema import (
     migrate,
     schema_migrations,
 )
-from lib.classroom.store import create_store_engine, open_store
+from lib.classroom.store import SQLITE_BUSY_MS, create_store_engine, open_store
 from lib.classroom.submission import SubmissionItem, new_submission
 
 TABLES = {"answer_options", "answers", "classes", "schema_migrations", "submissions"}
@@ -116,7 +116,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path):
         migrate(engine)
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_MS
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()

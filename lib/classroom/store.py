@@ -145,6 +145,7 @@ def _normalize_url(url: str | URL) -> URL:
 def _sqlite_engine(url: URL) -> Engine:
     # Owner-only: the file holds teacher-key hashes. Parents get the usual mode.
     Path(url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # pysqlite's timeout is SQLite's busy timeout: a writer waits this long for the lock
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, pool_size=5, max_overflow=10
     )
@@ -153,7 +154,6 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 15000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
