@@ -140,7 +140,7 @@ def start_cluster() -> PgCluster:
         for path in (folder, pwfile):
             os.chown(path, run_as[1], run_as[2])
     _run(cluster, [str(bindir / "initdb"), "-D", str(folder / "data"), "-U", cluster.user,
-                   "--pwfile", str(pwfile), "--auth=scram-sha-256", "-E", "UTF8",
+                   "--pwfile", str(pwfile), "--auth=scram-sha-256", "-E", "UTF8", "--no-locale",
                    "--no-sync"], check=True)
     pwfile.unlink()
     # A throwaway cluster: no durability needed, so no fsync; loopback and our socket only.
