@@ -44,8 +44,17 @@ class PostgresUnavailable(RuntimeError):
     pass
 
 
+BINDIR_ENV = "CA_TEST_PG_BINDIR"
+
+
 def postgres_bindir() -> Path:
-    """The newest Debian PostgreSQL's bin folder (``/usr/lib/postgresql/<version>/bin``)."""
+    """``CA_TEST_PG_BINDIR`` if set, else the newest Debian PostgreSQL's bin folder
+    (``/usr/lib/postgresql/<version>/bin``), else the folder of ``initdb`` on the PATH."""
+    chosen = os.environ.get(BINDIR_ENV)
+    if chosen:
+        if not (Path(chosen) / "initdb").is_file():
+            raise PostgresUnavailable(f"{BINDIR_ENV}={chosen} has no initdb. {FIX}")
+        return Path(chosen)
     found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
     if found:
         newest = max(found, key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)))
@@ -157,10 +166,15 @@ def stop_cluster(cluster: PgCluster) -> None:
 
 @pytest.fixture(scope="session")
 def pg_cluster():
+    problem = None
     try:
         cluster = start_cluster()
-    except (PostgresUnavailable, OSError, subprocess.TimeoutExpired) as exc:
-        pytest.fail(f"PostgreSQL could not start for the database tests: {exc}\n{FIX}",
+    except PostgresUnavailable as exc:
+        problem = str(exc)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        problem = f"{exc}. {FIX}"
+    if problem is not None:  # outside the except block: no chained traceback in the report
+        pytest.fail(f"PostgreSQL could not start for the database tests: {problem}",
                     pytrace=False)
     yield cluster
     stop_cluster(cluster)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, inspect, select, text
 
+from classroom_db import BINDIR_ENV
 from lib.classroom.errors import StoreUnavailable
 from lib.classroom.schema import (
     MIGRATIONS,
@@ -20,6 +25,7 @@ from lib.classroom.schema import (
 from lib.classroom.store import SQLITE_BUSY_MS, create_store_engine, open_store
 from lib.classroom.submission import SubmissionItem, new_submission
 
+REPO = Path(__file__).resolve().parents[1]
 TABLES = {"answer_options", "answers", "classes", "schema_migrations", "submissions"}
 
 
@@ -129,3 +135,16 @@ def test_the_database_refuses_rows_that_break_its_constraints(engine):
                                             topic="t", certainty=2, correct=True))
     with engine.connect() as conn:
         assert conn.scalar(select(answers.c.position)) is None
+
+
+def test_postgres_tests_fail_with_a_fix_when_postgres_cannot_start(tmp_path):
+    """They must never pass by skipping: a missing server is a failure that says what to do."""
+    env = {**os.environ, BINDIR_ENV: str(tmp_path)}  # a folder with no initdb in it
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_classroom_migrations.py", "-k", "fresh_database and postgres"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "1 error" in done.stdout and "skipped" not in done.stdout
+    assert "scripts/ensure-postgres" in done.stdout
