@@ -140,8 +140,6 @@ class Scrypt:
 
 
 DEFAULT_KDF = Scrypt()
-# Checked when no class matches, so a wrong code costs as long as a wrong key.
-_DUMMY = KeyHash(DEFAULT_KDF.label, bytes(SALT_BYTES), bytes(DEFAULT_KDF.dklen))
 
 
 def hash_key(key: str, *, kdf: Scrypt = DEFAULT_KDF) -> KeyHash:
@@ -150,14 +148,16 @@ def hash_key(key: str, *, kdf: Scrypt = DEFAULT_KDF) -> KeyHash:
     return KeyHash(kdf.label, salt, kdf.derive(key, salt))
 
 
-def key_matches(typed: str, stored: KeyHash | None) -> bool:
+def key_matches(typed: str, stored: KeyHash | None, *, kdf: Scrypt = DEFAULT_KDF) -> bool:
     """True only if ``typed`` is the key behind ``stored``; always does one full hash.
 
-    ``stored`` is None when no class matched: a dummy hash is checked instead, so the time
-    taken does not tell a guesser whether the class exists.
+    ``stored`` is None when no class matched: a dummy hash made with ``kdf`` (the cost new
+    classes get) is checked instead, so the time taken does not tell a guesser whether the
+    class exists.
     """
     key = normalize_key(typed)
-    target = stored if stored is not None else _DUMMY
+    dummy = KeyHash(kdf.label, bytes(SALT_BYTES), bytes(kdf.dklen))
+    target = stored if stored is not None else dummy
     candidate = Scrypt.from_label(target.kdf).derive(key or "", target.salt)
     same = hmac.compare_digest(candidate, target.digest)
     return same and key is not None and stored is not None

@@ -333,7 +333,7 @@ class ClassStore:
                     select(classes).where(classes.c.code == canonical)
                 ).first()
             stored = None if row is None else KeyHash(row.key_kdf, row.key_salt, row.key_digest)
-            if not key_matches(teacher_key, stored):
+            if not key_matches(teacher_key, stored, kdf=self._kdf):
                 raise Refused("teacher_refused")
             return self._report(conn, row)
 
