@@ -1,10 +1,11 @@
 """Size limits on submissions, class lifetimes, and a per-session token-bucket rate limiter.
 
-The rate limiter is the classic token bucket (Turner 1986, "New directions in
-communications"; as specified for traffic policing in RFC 2697): each key holds up to
-``burst`` tokens, one comes back every ``every_seconds``, and an action spends one. A
-student who retries a failed submission a few times is never held back; a script that
-hammers class codes is slowed to one attempt every few seconds per session.
+The rate limiter is the leaky bucket of Turner (1986, "New directions in communications",
+IEEE Communications Magazine 24(10)) in its token-bucket form, as RFC 2697 specifies it for
+traffic policing: each key holds up to ``burst`` tokens, one comes back every
+``every_seconds``, and an action spends one. A student who retries a failed submission a
+few times is never held back; a script that hammers class codes is slowed to one attempt
+every few seconds per session.
 
 Keys are the opaque session ids the page passes. Buckets live in this process only: a
 Streamlit session stays on one server process (its websocket), so per-process buckets are
