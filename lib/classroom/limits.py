@@ -11,8 +11,9 @@ Keys are the opaque session ids the page passes. Buckets live in this process on
 Streamlit session stays on one server process (its websocket), so per-process buckets are
 per-session buckets even with several replicas. A client that opens new sessions gets new
 buckets; stopping that is the job of the host's proxy, not of a per-session limit. Memory
-is bounded: past ``max_keys`` the least recently used bucket is dropped (it would have
-refilled anyway). The clock is injected, so tests drive time by hand.
+is bounded: past ``max_keys`` the least recently used bucket is dropped (its session, if it
+comes back, starts full again: only a flood of sessions gets there, and that flood is the
+proxy's to stop). The clock is injected, so tests drive time by hand.
 """
 
 from __future__ import annotations
