@@ -15,6 +15,7 @@ import json
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from lib.classroom.store import open_store
@@ -50,13 +51,19 @@ def main(url: str, folder: Path, replica: int, sessions: int) -> None:
     lock = threading.Lock()
     barrier = threading.Barrier(sessions)
 
+    failures: list[str] = []
+
     def student(session: int) -> None:
         pending = new_submission(items(replica, session))
         barrier.wait()
-        for _ in range(2):  # every result is sent twice, as a retry would
-            receipt = store.submit(code, pending, session_id=f"r{replica}-s{session}")
+        try:
+            for _ in range(2):  # every result is sent twice, as a retry would
+                receipt = store.submit(code, pending, session_id=f"r{replica}-s{session}")
+                with lock:
+                    results.append((receipt.submission_id, receipt.already_sent))
+        except BaseException:  # a thread's error must fail the replica, not vanish
             with lock:
-                results.append((receipt.submission_id, receipt.already_sent))
+                failures.append(traceback.format_exc())
 
     threads = [threading.Thread(target=student, args=(s,)) for s in range(sessions)]
     for t in threads:
@@ -64,6 +71,8 @@ def main(url: str, folder: Path, replica: int, sessions: int) -> None:
     for t in threads:
         t.join()
     store.close()
+    if failures:
+        raise SystemExit("\n".join(failures))
     print(json.dumps(results))
 
 

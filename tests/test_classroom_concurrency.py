@@ -107,7 +107,8 @@ def test_three_replicas_start_on_a_fresh_database_and_send_at_once(db_url, tmp_p
         wait_for_files(tmp_path, "migrated", replicas, procs)
         store = open_store(db_url)
         new = store.create_class(session_id="t")
-        (tmp_path / "code").write_text(new.code)
+        (tmp_path / "code.tmp").write_text(new.code)  # renamed: a replica never reads half
+        (tmp_path / "code.tmp").rename(tmp_path / "code")
         outputs = [p.communicate(timeout=180) for p in procs]
     finally:
         for p in procs:

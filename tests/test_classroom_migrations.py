@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -148,3 +149,23 @@ def test_postgres_tests_fail_with_a_fix_when_postgres_cannot_start(tmp_path):
     assert done.returncode == 1, done.stdout
     assert "1 error" in done.stdout and "skipped" not in done.stdout
     assert "scripts/ensure-postgres" in done.stdout
+
+
+def test_sqlite_switches_to_wal_even_while_another_process_holds_the_file(tmp_path):
+    """SQLite refuses the switch at once (no busy wait) while another connection holds a
+    write lock, as when replicas open a new file together; the store waits it out."""
+    path = tmp_path / "classroom.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE held (x INTEGER)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO held VALUES (1)")
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        store = open_store(f"sqlite:///{path}")
+        store.close()
+    finally:
+        release.join()
+        other.close()
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

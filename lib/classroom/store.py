@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -142,6 +143,27 @@ def _normalize_url(url: str | URL) -> URL:
     )
 
 
+def _use_wal(cursor) -> None:
+    """Put the database file in WAL mode (once per file: the mode is stored in it).
+
+    Switching needs an exclusive lock, and SQLite answers "database is locked" at once,
+    without waiting out the busy timeout, while another process holds a lock it would have
+    to upgrade (deadlock avoidance) - as when several replicas open a new file together. So
+    the switch is retried until the busy timeout; a file already in WAL mode needs none.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_engine(url: URL) -> Engine:
     # Owner-only: the file holds teacher-key hashes. Parents get the usual mode.
     Path(url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -154,7 +176,7 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
