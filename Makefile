@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README):
 #   make run   - create .venv if needed, install, start the app on the bundled model (offline)
-#   make test  - install the test extras (and Debian chromium if missing), run the whole suite
+#   make test  - install the test extras (and Debian chromium, haproxy and postgresql if missing),
+#                run the whole suite
 #   make bench - run every benchmark and write bench/results.{csv,md}
 #   make cluster N=2 - N app processes behind HAProxy on $(CLUSTER_PORT) (Ctrl-C stops all)
 
@@ -33,6 +34,7 @@ cluster: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-chromium
 	scripts/ensure-haproxy
+	scripts/ensure-postgres
 	HF_HUB_OFFLINE=1 $(PY) -m ruff check .
 	HF_HUB_OFFLINE=1 $(PY) -m pytest
 

@@ -19,6 +19,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+# Database fixtures (SQLite and a throwaway PostgreSQL cluster) for the class-store tests.
+pytest_plugins = ("classroom_db",)
+
 CORPUS = (
     "the capital of france is paris . tell me about paris . paris hilton news . "
     "transcription factors bind gene loci in open chromatin . attention weighs tokens ."
