@@ -14,7 +14,8 @@ SENTENCE = ("The", "transcription", "factor", "binds", "the", "promoter", "of", 
 
 def build(case: str) -> ChromatinScene:
     """play: 12 loci, 3 species of 4 copies, one a pioneer; markup: labels that look like
-    HTML; many: 64 loci and 7 species, one copy each."""
+    HTML; many: 64 loci and 7 species, one copy each; long: 512 loci (a page would window
+    them) and 10^4 events, the payload bound's case."""
     rng = np.random.default_rng(3)
     if case == "markup":
         labels, species, copies = MARKUP, 1, 2
@@ -22,13 +23,15 @@ def build(case: str) -> ChromatinScene:
         labels, species, copies = tuple(f"w{j}" for j in range(64)), 7, 1
     elif case == "play":
         labels, species, copies = SENTENCE, 3, 4
+    elif case == "long":
+        labels, species, copies = tuple(f"t{j}" for j in range(512)), 1, 3
     else:
-        raise ValueError(f"unknown case {case!r}: use play, markup or many")
+        raise ValueError(f"unknown case {case!r}: use play, markup, many or long")
     n = len(labels)
     closed = np.zeros(n, dtype=bool)
     closed[2::4] = True
     return scene_from_attention(
         rng.dirichlet(np.full(n, 0.6), size=species), labels, closed=closed, copies=copies,
         pioneer=np.arange(species) == species - 1, pioneer_penalty=3.0, hold_open=2.0,
-        unbound=0.35, events=4_000, seed=1,
+        unbound=0.35, events=10_000 if case == "long" else 4_000, seed=1,
     )

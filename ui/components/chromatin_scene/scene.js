@@ -14,6 +14,7 @@ const OPEN = 2;
 const CLOSE = 3;
 const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 100];
 const RISE_WALL_SECONDS = 0.45; // how long leaving or landing takes on screen
+const FRAME_MS = 1000 / 30 - 4; // a little under 33 ms, so a 60 Hz display draws every other frame
 const BLANK = "\u2423"; // shown for an empty or whitespace-only token
 const scenes = new WeakMap(); // parentElement -> Scene, kept across reruns
 
@@ -268,9 +269,14 @@ class Scene {
     const desc = html("p", { class: "ca-sr-only", id: "ca-desc" }, this.root, m.description || "");
     this.root.setAttribute("aria-describedby", desc.id);
     this.buildLegend();
+    // Two stacked SVGs: the still picture, and a layer of what moves (molecules and running
+    // bars) on its own compositing layer, so playback never repaints the DNA and the nucleus.
+    const stage = html("div", { class: "ca-stage" }, this.root);
     this.svg = el("svg", { class: "ca-svg", role: "group",
                            "aria-label": "DNA strand with one locus per token; use the arrow keys to move between loci" },
-                  this.root);
+                  stage);
+    this.barLayer = el("svg", { class: "ca-svg ca-overlay", "aria-hidden": "true" }, stage);
+    this.overlay = el("svg", { class: "ca-svg ca-overlay", "aria-hidden": "true" }, stage);
     this.tooltip = html("div", { class: "ca-tooltip", role: "tooltip", id: "ca-tip", hidden: "" },
                         this.root);
     this.buildControls();
@@ -371,15 +377,18 @@ class Scene {
     for (const v of m.equilibrium) if (v > maxEq) maxEq = v;
     geo.barMax = Math.max(0.02, maxEq * 1.15);
     this.geo = geo;
-    this.svg.setAttribute("viewBox", `0 0 ${W} ${geo.H}`);
-    this.svg.setAttribute("height", geo.H);
+    for (const svg of [this.svg, this.barLayer, this.overlay]) {
+      svg.setAttribute("viewBox", `0 0 ${W} ${geo.H}`);
+      svg.setAttribute("height", geo.H);
+    }
     this.drawStatic();
     this.render();
   }
 
   drawStatic() {
-    const svg = this.svg;
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    this.svg.replaceChildren();
+    this.barLayer.replaceChildren();
+    this.overlay.replaceChildren();
     this.drawNucleus();
     this.drawDna();
     this.drawLoci();
@@ -574,7 +583,9 @@ class Scene {
     title.textContent = "share of time on each locus: outline = equilibrium, filled = so far";
     const group = Math.min(sp * 0.78, 30 * m.S);
     const w = group / m.S;
+    const moving = el("g", { class: "ca-bars" }, this.barLayer);
     this.tallyBars = [];
+    this.barHeights = null;
     for (let j = 0; j < n; j++) {
       for (let s = 0; s < m.S; s++) {
         const colour = m.species[s].colour;
@@ -586,7 +597,7 @@ class Scene {
         const inset = Math.min(w * 0.22, 4);
         this.tallyBars.push(el("rect", { class: "ca-tally-bar", x: x + 0.5 + inset, y: barBase,
                                          width: Math.max(0.6, w - 1 - 2 * inset), height: 0,
-                                         fill: colour }, g));
+                                         fill: colour }, moving));
       }
     }
   }
@@ -596,7 +607,7 @@ class Scene {
     this.glyphs = [];
     this.homes = [];
     if (!m.traj) return;
-    const layer = el("g", { class: "ca-molecules", "aria-hidden": "true" }, this.svg);
+    const layer = el("g", { class: "ca-molecules" }, this.overlay);
     const { W, left, reservoirTop, reservoirBottom, glyph } = this.geo;
     const r = Math.max(4.5, Math.min(11, glyph * 1.05));
     // Homes on a jittered grid, shuffled so that species mix in the nucleoplasm.
@@ -713,6 +724,11 @@ class Scene {
   }
 
   tick(now) {
+    // At most ~30 drawn frames a second: smooth for drifting molecules, half the paint cost.
+    if (now - this.lastWall < FRAME_MS) {
+      this.raf = requestAnimationFrame((next) => this.tick(next));
+      return;
+    }
     const dtWall = Math.min(0.1, Math.max(0, (now - this.lastWall) / 1000));
     this.lastWall = now;
     if (!this.reduced) this.visual += dtWall;
@@ -821,27 +837,45 @@ class Scene {
       for (let i = 0; i < m.traj.M; i++) {
         const p = this.positionOf(i);
         const g = this.glyphs[i];
-        g.setAttribute("transform", `translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`);
-        g.setAttribute("data-locus", this.place[i]);
+        const transform = `translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`;
+        if (g.getAttribute("transform") !== transform) g.setAttribute("transform", transform);
+        if (g.dataset.locus !== String(this.place[i])) g.dataset.locus = this.place[i];
       }
-      for (const [j, g] of this.nucleosomes) g.setAttribute("data-state", this.wrapped[j] ? "wrapped" : "open");
-      this.drawTally();
+      for (const [j, g] of this.nucleosomes) {
+        const shown = this.wrapped[j] ? "wrapped" : "open";
+        if (g.dataset.state !== shown) g.dataset.state = shown;
+      }
+      // The running shares are read, not watched: a few updates a second are enough.
+      if (!this.playing || performance.now() - (this.lastBars || 0) > 100) {
+        this.lastBars = performance.now();
+        this.drawTally();
+      }
     }
     this.root.dataset.time = this.t.toFixed(4);
     this.root.dataset.frames = String(this.frames);
     this.root.dataset.events = String(this.cursor);
-    this.updateClock();
-    if (this.tipLocus !== undefined && this.tipLocus >= 0) this.fillTip(this.tipLocus);
+    // Text that changes every frame costs a layout; people read it at a few updates a second.
+    const now = performance.now();
+    if (!this.playing || now - (this.lastText || 0) > 150) {
+      this.lastText = now;
+      this.updateClock();
+      if (this.tipLocus !== undefined && this.tipLocus >= 0) this.fillTip(this.tipLocus);
+    }
   }
 
   drawTally() {
     const { barBase, barH, barMax } = this.geo;
     const tally = this.tally();
+    if (!this.barHeights || this.barHeights.length !== tally.length) {
+      this.barHeights = new Float64Array(tally.length).fill(-1);
+    }
     for (let k = 0; k < tally.length; k++) {
       const h = Math.min(barH, (tally[k] / barMax) * barH);
+      if (Math.abs(h - this.barHeights[k]) < 0.25) continue; // invisible change: skip the DOM
+      this.barHeights[k] = h;
       const bar = this.tallyBars[k];
-      bar.setAttribute("y", (barBase - h).toFixed(1));
-      bar.setAttribute("height", h.toFixed(1));
+      bar.setAttribute("y", (barBase - h).toFixed(2));
+      bar.setAttribute("height", h.toFixed(2));
     }
     this.lastTally = tally;
   }
