@@ -105,6 +105,23 @@ def test_play_moves_ten_factors_without_a_single_websocket_frame(browser, scene_
         context.close()
 
 
+def test_a_rerun_that_changes_nothing_keeps_playback_going(browser, scene_server):
+    context, page = open_scene(browser, f"{scene_server}/?autoplay=0")
+    try:
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function(
+            "() => Number(document.querySelector('[data-testid=stBidiComponentIsolated]')"
+            ".shadowRoot.querySelector('.ca-scene').dataset.time) > 0.5", polling="raf")
+        page.get_by_role("button", name="Rerun").click()
+        page.get_by_text("script runs: 2").wait_for()
+        before = float(state(page)["time"])
+        wait_frames(page, 10)
+        after = state(page)
+        assert after["playing"] == "true" and float(after["time"]) > before > 0.5
+    finally:
+        context.close()
+
+
 def test_reduced_motion_offers_step_and_never_autoplays(browser, scene_server):
     context, page = open_scene(browser, scene_server, reduced=True)  # autoplay requested
     try:
@@ -185,6 +202,17 @@ def test_works_with_the_network_blocked(browser, scene_server):
             "() => Number(document.querySelector('[data-testid=stBidiComponentIsolated]')"
             ".shadowRoot.querySelector('.ca-scene').dataset.events) > 5", timeout=5_000)
         assert page.foreign == []
+    finally:
+        context.close()
+
+
+def test_a_single_locus_and_species_still_plays(browser, scene_server):
+    context, page = open_scene(browser, f"{scene_server}/?case=one")
+    try:
+        assert page.locator(".ca-locus").count() == 1 and page.locator(TF).count() == 1
+        page.wait_for_function(
+            "() => Number(document.querySelector('[data-testid=stBidiComponentIsolated]')"
+            ".shadowRoot.querySelector('.ca-scene').dataset.events) > 3", timeout=5_000)
     finally:
         context.close()
 

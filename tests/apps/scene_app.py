@@ -14,4 +14,6 @@ case = params.get("case", "play")
 st.title("Chromatin scene")
 chromatin_scene(st.cache_data(build)(case), key=f"scene-{case}",
                 autoplay=params.get("autoplay", "1") != "0")
-st.caption(f"case: {case}")
+st.button("Rerun")  # a control elsewhere on the page: its reruns must not reset playback
+st.session_state.runs = st.session_state.get("runs", 0) + 1
+st.caption(f"case: {case}; script runs: {st.session_state.runs}")

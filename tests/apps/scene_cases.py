@@ -15,7 +15,7 @@ SENTENCE = ("The", "transcription", "factor", "binds", "the", "promoter", "of", 
 def build(case: str) -> ChromatinScene:
     """play: 12 loci, 3 species of 4 copies, one a pioneer; markup: labels that look like
     HTML; many: 64 loci and 7 species, one copy each; long: 512 loci (a page would window
-    them) and 10^4 events, the payload bound's case."""
+    them) and 10^4 events, the payload bound's case; one: a single locus and species."""
     rng = np.random.default_rng(3)
     if case == "markup":
         labels, species, copies = MARKUP, 1, 2
@@ -23,10 +23,12 @@ def build(case: str) -> ChromatinScene:
         labels, species, copies = tuple(f"w{j}" for j in range(64)), 7, 1
     elif case == "play":
         labels, species, copies = SENTENCE, 3, 4
+    elif case == "one":
+        labels, species, copies = ("alone",), 1, 1
     elif case == "long":
         labels, species, copies = tuple(f"t{j}" for j in range(512)), 1, 3
     else:
-        raise ValueError(f"unknown case {case!r}: use play, markup, many or long")
+        raise ValueError(f"unknown case {case!r}: use play, markup, many, one or long")
     n = len(labels)
     closed = np.zeros(n, dtype=bool)
     closed[2::4] = True

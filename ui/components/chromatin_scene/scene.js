@@ -358,16 +358,23 @@ class Scene {
     geo.envelope = 34;
     const stack = Math.min(m.S, 3);
     geo.reservoirTop = geo.envelope + 16;
-    geo.reservoirBottom = geo.reservoirTop + 70 + 22 * Math.min(m.S, 4);
+    const molecules = m.traj ? m.traj.M : 0;
+    geo.reservoirBottom = geo.reservoirTop + 64 + Math.min(96, 6 * molecules);
     geo.dnaY = geo.reservoirBottom + 20 + stack * (2 * geo.glyph + 2) + geo.glyph;
     geo.helix = Math.max(3, Math.min(7, sp * 0.22));
     const longest = Math.max(...m.labels.map((l) => displayLabel(l).length));
     geo.fontSize = n <= 16 ? 12 : n <= 40 ? 10.5 : 9;
     const charW = geo.fontSize * 0.56;
+    // Labels that do not fit flat are turned: 40 degrees while neighbours stay apart,
+    // upright when loci are dense; past that only every k-th locus is labelled.
     geo.rotate = longest * charW > sp * 0.95;
+    geo.angle = !geo.rotate ? 0 : sp * Math.sin(Math.PI * 40 / 180) >= geo.fontSize * 1.1 ? 40 : 90;
     geo.maxChars = geo.rotate ? 14 : Math.max(1, Math.floor((sp * 0.95) / charW));
-    geo.labelEvery = sp >= geo.fontSize * 1.05 ? 1 : Math.ceil((geo.fontSize * 1.05) / sp);
-    const labelSpace = geo.rotate ? Math.min(14, longest) * charW * 0.72 + 14 : geo.fontSize + 8;
+    const across = geo.angle ? sp * Math.sin((Math.PI * geo.angle) / 180) : sp;
+    const needed = geo.angle ? geo.fontSize * 1.1 : longest * charW;
+    geo.labelEvery = !geo.rotate || across >= needed ? 1 : Math.ceil(needed / across);
+    const reach = Math.min(14, longest) * charW * Math.sin((Math.PI * geo.angle) / 180);
+    const labelSpace = geo.rotate ? reach + 14 : geo.fontSize + 8;
     geo.labelY = geo.dnaY + geo.nucR + 12;
     geo.barTop = geo.labelY + labelSpace + 10;
     geo.barH = 84;
@@ -530,7 +537,8 @@ class Scene {
         const t = el("text", { class: `ca-label${m.closed[j] ? " ca-closed-label" : ""}`,
                                x, y: labelY + fontSize * 0.4, "font-size": fontSize,
                                "text-anchor": rotate ? "end" : "middle",
-                               transform: rotate ? `rotate(-40 ${x} ${labelY})` : "" }, g);
+                               transform: rotate ? `rotate(-${this.geo.angle} ${x} ${labelY})` : "" },
+                     g);
         t.textContent = text; // user text: never parsed as markup
       }
       g.addEventListener("pointerenter", () => this.showTip(j, g));
@@ -805,7 +813,9 @@ class Scene {
     const line = this.lines[i];
     const k = this.molCursor[i];
     const home = this.drift(i);
-    if (this.reduced) return home;
+    // Flights are drawn only while playing: a stepped or paused scene shows each molecule
+    // where it is, on a locus or in the reservoir.
+    if (this.reduced || !this.playing) return home;
     const rise = RISE_WALL_SECONDS * this.speed;
     const from = k > 0 ? line.locus[k - 1] : -1; // the locus it just left, if any
     const left = k > 0 ? line.t[k - 1] : 0;
