@@ -36,10 +36,10 @@ KB = 1000
 
 
 def payload_rows() -> list[dict]:
-    from lib.chromatin.scene_model import scene_from_attention, scene_payload
     from scene_cases import build
 
     from bench.vega_scene import frame_tables
+    from lib.chromatin.scene_model import scene_from_attention, scene_payload
 
     rows = []
     rng = np.random.default_rng(0)

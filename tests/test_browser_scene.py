@@ -195,6 +195,27 @@ def test_tooltip_on_keyboard_focus_shows_exact_numbers(browser, scene_server):
         context.close()
 
 
+def test_the_running_tally_at_the_end_is_the_simulated_time_average(browser, scene_server):
+    """The browser's own bookkeeping of the trajectory reproduces lib's time average."""
+    scene = build("play")
+    context, page = open_scene(browser, f"{scene_server}/?autoplay=0")
+    try:
+        page.locator(".ca-speed").select_option("100")
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot"
+            ".querySelector('.ca-scene').dataset.playing === 'false'", timeout=10_000)
+        assert float(state(page)["time"]) == pytest.approx(scene.trajectory.total_time, rel=1e-4)
+        for j in (0, 3, 6):  # an open locus, another, and a closed one the pioneer opens
+            page.locator(".ca-locus").nth(j).focus()
+            cells = page.eval_on_selector_all(
+                ".ca-tooltip tbody tr", "rows => rows.map(r => r.cells[3].textContent)")
+            expected = scene.trajectory.time_averaged_occupancy[:, j]
+            np.testing.assert_allclose([float(c) for c in cells], expected, rtol=2e-3, atol=1e-6)
+    finally:
+        context.close()
+
+
 def test_works_with_the_network_blocked(browser, scene_server):
     context, page = open_scene(browser, scene_server, offline=True)
     try:

@@ -244,8 +244,9 @@ class Scene {
     this.raf = 0;
     this.lastWall = 0;
     this.focused = -1;
+    this.stepped = false; // after Step, molecules are drawn where they are, not in flight
     this.buildDom();
-    this.resetState(0);
+    this.resetState();
     this.layout();
     this.resizer = new ResizeObserver(() => this.onResize());
     this.resizer.observe(this.root);
@@ -269,8 +270,8 @@ class Scene {
     const desc = html("p", { class: "ca-sr-only", id: "ca-desc" }, this.root, m.description || "");
     this.root.setAttribute("aria-describedby", desc.id);
     this.buildLegend();
-    // Two stacked SVGs: the still picture, and a layer of what moves (molecules and running
-    // bars) on its own compositing layer, so playback never repaints the DNA and the nucleus.
+    // Three stacked SVGs: the still picture, the running bars (redrawn a few times a second)
+    // and the molecules (every frame), so playback never rebuilds or restyles the picture.
     const stage = html("div", { class: "ca-stage" }, this.root);
     this.svg = el("svg", { class: "ca-svg", role: "group",
                            "aria-label": "DNA strand with one locus per token; use the arrow keys to move between loci" },
@@ -305,7 +306,7 @@ class Scene {
     const bar = html("div", { class: "ca-controls", role: "toolbar", "aria-label": "Playback" },
                      this.root);
     const hasTraj = Boolean(this.model.traj);
-    this.playButton = html("button", { type: "button", class: "ca-play", "aria-pressed": "false" }, bar);
+    this.playButton = html("button", { type: "button", class: "ca-play" }, bar);
     setButton(this.playButton, "play", "Play");
     this.stepButton = html("button", { type: "button", class: "ca-step",
                                        title: "Jump to the next binding or unbinding event" }, bar);
@@ -324,11 +325,18 @@ class Scene {
     for (const b of [this.playButton, this.stepButton, this.resetButton, this.speedSelect]) {
       b.disabled = !hasTraj;
     }
-    this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
+    this.playButton.addEventListener("click", () => {
+      if (!this.playing) {
+        this.play();
+        return;
+      }
+      this.pause();
+      this.render(); // paused, so the shares and the clock are drawn in full
+    });
     this.stepButton.addEventListener("click", () => this.step());
     this.resetButton.addEventListener("click", () => {
       this.pause();
-      this.resetState(0);
+      this.resetState();
       this.render();
     });
     this.speedSelect.addEventListener("change", () => {
@@ -404,7 +412,7 @@ class Scene {
   }
 
   drawNucleus() {
-    const { W, H, envelope, reservoirTop, dnaY } = this.geo;
+    const { W, envelope, reservoirTop, dnaY } = this.geo;
     const defs = el("defs", {}, this.svg);
     const grad = el("radialGradient", { id: "ca-histone-grad", cx: "38%", cy: "35%", r: "70%" }, defs);
     el("stop", { offset: "0%", "stop-color": "color-mix(in srgb, var(--histone) 35%, #fff)" }, grad);
@@ -427,7 +435,6 @@ class Scene {
     res.textContent = "nucleoplasm: unbound TFs (the reservoir)";
     const dna = el("text", { class: "ca-region-label", x: 6, y: dnaY + 4 }, this.svg);
     dna.textContent = "DNA";
-    void H;
   }
 
   drawDna() {
@@ -522,7 +529,7 @@ class Scene {
 
   drawLoci() {
     const m = this.model;
-    const { sp, n, dnaY, labelY, fontSize, rotate, maxChars, labelEvery, reservoirBottom, barBase } = this.geo;
+    const { sp, n, labelY, fontSize, rotate, maxChars, labelEvery, reservoirBottom, barBase } = this.geo;
     const group = el("g", { class: "ca-loci" }, this.svg);
     this.loci = [];
     for (let j = 0; j < n; j++) {
@@ -548,7 +555,6 @@ class Scene {
       g.addEventListener("keydown", (ev) => this.onLocusKey(ev, j));
       this.loci.push(g);
     }
-    void dnaY;
   }
 
   lociLabel(j) {
@@ -650,7 +656,7 @@ class Scene {
 
   // ------------------------------------------------------------ simulation state
 
-  resetState(t) {
+  resetState() {
     const m = this.model;
     this.t = 0;
     this.cursor = 0;
@@ -661,7 +667,6 @@ class Scene {
       this.since = new Float64Array(m.traj.M);
       this.molCursor = new Int32Array(m.traj.M);
     }
-    this.advanceTo(t);
   }
 
   apply(i) {
@@ -671,7 +676,7 @@ class Scene {
     const j = tr.locus[i];
     const kind = tr.kind[i];
     const t = tr.times[i];
-    if (mol === NONE16) {
+    if (mol === NONE16) { // OPEN or CLOSE
       this.wrapped[j] = kind === CLOSE ? 1 : 0;
       return;
     }
@@ -684,7 +689,6 @@ class Scene {
       this.place[mol] = -1;
       this.since[mol] = t;
     }
-    void OPEN;
   }
 
   advanceTo(t) {
@@ -711,10 +715,10 @@ class Scene {
   play() {
     const tr = this.model.traj;
     if (!tr || this.playing) return;
-    if (this.t >= tr.total) this.resetState(0);
+    if (this.t >= tr.total) this.resetState();
     this.playing = true;
+    this.stepped = false;
     setButton(this.playButton, "pause", "Pause");
-    this.playButton.setAttribute("aria-pressed", "true");
     this.root.dataset.playing = "true";
     this.lastWall = performance.now();
     this.raf = requestAnimationFrame((now) => this.tick(now));
@@ -726,7 +730,6 @@ class Scene {
     this.playing = false;
     if (this.playButton) {
       setButton(this.playButton, "play", "Play");
-      this.playButton.setAttribute("aria-pressed", "false");
     }
     if (this.root) this.root.dataset.playing = "false";
   }
@@ -742,11 +745,12 @@ class Scene {
     if (!this.reduced) this.visual += dtWall;
     this.advanceTo(this.t + dtWall * this.speed);
     this.frames++;
-    this.render();
     if (this.t >= this.model.traj.total) {
       this.pause();
+      this.render(); // paused, so the final shares are drawn in full
       return;
     }
+    this.render();
     this.raf = requestAnimationFrame((next) => this.tick(next));
   }
 
@@ -754,6 +758,7 @@ class Scene {
     const tr = this.model.traj;
     if (!tr) return;
     this.pause();
+    this.stepped = true;
     if (this.cursor >= tr.E) return;
     const next = tr.times[this.cursor];
     const first = this.cursor;
@@ -813,9 +818,9 @@ class Scene {
     const line = this.lines[i];
     const k = this.molCursor[i];
     const home = this.drift(i);
-    // Flights are drawn only while playing: a stepped or paused scene shows each molecule
-    // where it is, on a locus or in the reservoir.
-    if (this.reduced || !this.playing) return home;
+    // Flights belong to playback; a stepped scene shows each molecule where it is, on a
+    // locus or in the reservoir.
+    if (this.reduced || this.stepped) return home;
     const rise = RISE_WALL_SECONDS * this.speed;
     const from = k > 0 ? line.locus[k - 1] : -1; // the locus it just left, if any
     const left = k > 0 ? line.t[k - 1] : 0;
