@@ -148,21 +148,25 @@ def _check_options(copies, pioneer, pioneer_penalty, hold_open, k_on, k0, n_spec
     return copies, pioneer, k_on
 
 
-def _rates(eps, closed, pioneer, pioneer_penalty, k0, kT):
-    """Unbinding rates [species, n] while a locus is wrapped and while it is open."""
+def _off_rates(energies: np.ndarray, k0: float, kT: float) -> np.ndarray:
+    """k_off = k0 exp(eps/kT); +inf marks a site that is never bound (its energy is +inf)."""
+    finite = np.isfinite(energies)
+    with np.errstate(over="ignore"):
+        return np.where(finite, k0 * np.exp(np.where(finite, energies, 0.0) / kT), np.inf)
+
+
+def _unbinding_rates(eps, closed, pioneer, pioneer_penalty, k0, kT):
+    """k_off [species, n] of each site while its locus is wrapped, and while it is open."""
     wrapped = np.empty_like(eps)
     opened = np.empty_like(eps)
     for s, row in enumerate(eps):
         penalty = pioneer_penalty if pioneer[s] else None
         wrapped[s] = effective_energies(row, closed=closed, pioneer_penalty=penalty)
-        # Once open, a pioneer pays no penalty; a key hidden by a causal mask (+inf) keeps
-        # the pioneer's price of the best open site; ordinary factors see their own energy.
-        opened[s] = effective_energies(row, closed=closed, pioneer_penalty=0.0) if pioneer[s] else row
-    with np.errstate(over="ignore"):
-        return (
-            np.where(np.isfinite(wrapped), k0 * np.exp(np.where(np.isfinite(wrapped), wrapped, 0) / kT), np.inf),
-            np.where(np.isfinite(opened), k0 * np.exp(np.where(np.isfinite(opened), opened, 0) / kT), np.inf),
-        )
+        # Once open, a pioneer pays no penalty (a key hidden by a causal mask keeps the
+        # pioneer's price of the best open site); ordinary factors see their own energy.
+        opened[s] = (effective_energies(row, closed=closed, pioneer_penalty=0.0) if pioneer[s]
+                     else row)
+    return _off_rates(wrapped, k0, kT), _off_rates(opened, k0, kT)
 
 
 def simulate_molecules(
@@ -195,7 +199,7 @@ def simulate_molecules(
     mask = _check_closed(closed, n)
     copies, pioneer, k_on = _check_options(copies, pioneer, pioneer_penalty, hold_open, k_on,
                                            k0, n_species)
-    off_wrapped, off_open = _rates(eps, mask, pioneer, pioneer_penalty, k0, kT)  # [S, n]
+    off_wrapped, off_open = _unbinding_rates(eps, mask, pioneer, pioneer_penalty, k0, kT)
     if not np.any(np.isfinite(off_wrapped)):
         raise ValueError(
             "No locus can be bound: every locus is closed or has zero attention. "
@@ -237,7 +241,9 @@ class _Run:
         self.closed = closed.tolist()
         self.pioneer = pioneer.tolist()
         self.k_on = k_on.tolist()
-        self.rewrap_rate = None if hold_open is None else (np.inf if hold_open == 0 else 1.0 / hold_open)
+        # None: nucleosomes never open; inf: they re-wrap the moment the locus empties.
+        self.rewrap_rate = (None if hold_open is None
+                            else np.inf if hold_open == 0 else 1.0 / hold_open)
         self.species_of = np.repeat(np.arange(self.n_species), copies)  # [molecules]
         self.free = [_IndexSet(self.species_of.size) for _ in range(self.n_species)]
         for m, s in enumerate(self.species_of.tolist()):
