@@ -940,7 +940,8 @@ class Scene {
                       : "open DNA"));
     const table = html("table", {}, tip);
     const head = html("tr", {}, html("thead", {}, table));
-    for (const h of ["species", "attention", "equilibrium", "so far", "energy (kT)", `mean dwell (${m.timeUnit})`]) {
+    for (const h of ["species", "attention", "equilibrium share", "share so far", "energy (kT)",
+                     `mean dwell (${m.timeUnit})`]) {
       html("th", { scope: "col" }, head, h);
     }
     const body = html("tbody", {}, table);
