@@ -9,7 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import bench_chromatin, bench_heap, bench_load, bench_pages, bench_pipeline
+from bench import (
+    bench_chromatin,
+    bench_heap,
+    bench_load,
+    bench_pages,
+    bench_pipeline,
+    bench_scene,
+)
 from bench.report import print_table, write
 
 SUITES = {
@@ -18,6 +25,7 @@ SUITES = {
     "chromatin": bench_chromatin.run,
     "pages": bench_pages.run,
     "load": bench_load.run,
+    "scene": bench_scene.run,
 }
 
 

@@ -8,7 +8,9 @@ from lib.chromatin.energies import binding_energies, effective_energies
 from lib.chromatin.equilibrium import (
     ManyCopies,
     Occupancy,
+    PoolOccupancy,
     equilibrium_occupancy,
+    finite_pool_occupancy,
     many_copies_occupancy,
     reservoir_weight_for,
 )
@@ -20,22 +22,27 @@ from lib.chromatin.kinetics import (
     running_tv_distance,
     simulate,
 )
+from lib.chromatin.molecules import MoleculeTrajectory, simulate_molecules
 from lib.chromatin.species import SpeciesOccupancy, species_occupancy
 
 __all__ = [
     "UNBOUND",
     "KineticFrames",
     "ManyCopies",
+    "MoleculeTrajectory",
     "Occupancy",
+    "PoolOccupancy",
     "SpeciesOccupancy",
     "Trajectory",
     "binding_energies",
     "effective_energies",
     "equilibrium_occupancy",
+    "finite_pool_occupancy",
     "kinetic_frames",
     "many_copies_occupancy",
     "reservoir_weight_for",
     "running_tv_distance",
     "simulate",
+    "simulate_molecules",
     "species_occupancy",
 ]

@@ -204,3 +204,128 @@ def many_copies_occupancy(
         energies=_readonly(eps),
         kT=kT,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class PoolOccupancy:
+    """Equilibrium of a fixed pool of TF copies, one site per locus (site exclusion)."""
+
+    occupancy: np.ndarray  # [n] probability each locus's site is held by a copy
+    bound: np.ndarray  # [min(copies, reachable) + 1] probability that exactly b copies are bound
+    mean_bound: float  # expected number of bound copies, sum(occupancy)
+    unbound: float  # expected fraction of the copies in the reservoir
+    copies: int
+    energies: np.ndarray  # [n] effective energies used
+    kT: float
+
+
+def _elementary_symmetric(v: np.ndarray, order: int) -> np.ndarray:
+    """e_0..e_order of v ([order + 1]): the coefficients of prod_j (1 + v_j t)."""
+    e = np.zeros(order + 1)
+    e[0] = 1.0
+    for x in v:  # e_k <- e_k + x e_{k-1}, highest k first so each x is used once
+        e[1:] += x * e[:-1]
+    return e
+
+
+def _leave_one_out_symmetric(v: np.ndarray, order: int) -> np.ndarray:
+    """e_k of v without v_j, for every j: [n, order + 1], from prefix and suffix products.
+
+    Avoids the subtraction e_k(v) - v_j e_{k-1}(v without j), which cancels badly when v_j
+    dominates.
+    """
+    n = v.size
+    prefix = np.zeros((n + 1, order + 1))  # prefix[j] = e(v[:j])
+    suffix = np.zeros((n + 1, order + 1))  # suffix[j] = e(v[j:])
+    prefix[0, 0] = suffix[n, 0] = 1.0
+    for j in range(n):
+        prefix[j + 1] = prefix[j]
+        prefix[j + 1, 1:] += v[j] * prefix[j, :-1]
+        k = n - 1 - j
+        suffix[k] = suffix[k + 1]
+        suffix[k, 1:] += v[k] * suffix[k + 1, :-1]
+    out = np.zeros((n, order + 1))
+    for k in range(order + 1):  # convolution of the two halves, vectorised over j
+        out[:, k] = np.einsum("ji,ji->j", prefix[:n, : k + 1], suffix[1:, k::-1])
+    return out
+
+
+def finite_pool_occupancy(
+    energies: np.ndarray,
+    *,
+    copies: int,
+    reservoir_weight: float,
+    kT: float = 1.0,
+    closed: np.ndarray | None = None,
+    pioneer_penalty: float | None = None,
+) -> PoolOccupancy:
+    """Exact occupancy of `copies` identical TFs sharing n loci, at most one per locus.
+
+    This is the equilibrium of simulate_molecules: a copy binds a free locus at rate k_on
+    and leaves at k_off_j = k0 exp(eps_j/kT). Detailed balance gives each configuration
+    with a set B of bound loci the weight c!/(c-|B|)! prod_{j in B} u_j, where
+    u_j = exp(-eps_j/kT) / w0 and w0 = k0/k_on (the falling factorial counts which of
+    the c distinguishable copies are bound). Summing over B with |B| = b gives the
+    elementary symmetric polynomial e_b(u), so
+
+        Z = sum_b c!/(c-b)! e_b(u),    p_j = u_j sum_b c!/(c-b)! e_{b-1}(u without j) / Z.
+
+    Limits: one copy gives equilibrium_occupancy(eps, reservoir_weight=w0), the softmax
+    with the "+1" unbound state (Miller 2023); w0 -> 0 binds every copy (fixed number,
+    canonical); many copies with c/w0 fixed gives independent Fermi-Dirac sites,
+    many_copies_occupancy, at exp(mu/kT) = c/w0 (Bintu et al. 2005).
+    """
+    kT = _check_kT(kT)
+    if int(copies) != copies or copies < 1:
+        raise ValueError(f"copies must be a positive whole number of molecules, got {copies!r}.")
+    copies = int(copies)
+    w0 = float(reservoir_weight)
+    if not (np.isfinite(w0) and w0 >= 0):
+        raise ValueError(
+            f"reservoir_weight must be finite and >= 0, got {reservoir_weight!r}; "
+            "it is k0 / k_on, the weight of the unbound state."
+        )
+    eps = effective_energies(energies, closed=closed, pioneer_penalty=pioneer_penalty)  # [n]
+    reachable = np.isfinite(eps)
+    order = min(copies, int(reachable.sum()))
+    if order == 0:
+        raise ValueError(
+            "No locus can be bound: every locus is closed or has zero attention. "
+            "Open some chromatin, pass a pioneer_penalty, or choose another query."
+        )
+    log_w = -eps[reachable] / kT  # [m]
+    log_scale = float(log_w.max())
+    v = np.exp(log_w - log_scale)  # [m] in (0, 1]: e_b(u) = (s / w0)^b e_b(v), s = max weight
+    b = np.arange(order + 1)
+    log_falling = np.cumsum(np.log(np.concatenate(([1.0], copies - b[:-1]))))  # ln c!/(c-b)!
+    if w0 > 0:
+        log_coef = log_falling + b * (log_scale - np.log(w0))  # [order + 1]
+    else:  # no reservoir: only the largest number of bound copies has weight
+        log_coef = np.where(b == order, 0.0, -np.inf)
+    with np.errstate(divide="ignore"):
+        log_terms = log_coef + np.log(_elementary_symmetric(v, order))  # [order + 1]
+    log_z = _logsumexp(log_terms)
+    excl = _leave_one_out_symmetric(v, order)  # [m, order + 1]
+    with np.errstate(divide="ignore"):
+        log_num = _logsumexp_rows(log_coef[1:] + np.log(excl[:, :-1]))  # [m]
+    occ = np.zeros(eps.size)
+    occ[reachable] = v * np.exp(log_num - log_z)
+    bound = np.exp(log_terms - log_z)
+    mean_bound = float(occ.sum())
+    return PoolOccupancy(
+        occupancy=_readonly(occ),
+        bound=_readonly(bound),
+        mean_bound=mean_bound,
+        unbound=1.0 - mean_bound / copies,
+        copies=copies,
+        energies=_readonly(eps),
+        kT=kT,
+    )
+
+
+def _logsumexp_rows(x: np.ndarray) -> np.ndarray:
+    """Row-wise log(sum(exp(x))) of a 2-D array; -inf for an all -inf row."""
+    m = np.max(x, axis=1)
+    safe = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):
+        return safe + np.log(np.sum(np.exp(x - safe[:, None]), axis=1))
