@@ -448,10 +448,6 @@ class ControlHelp(_Frozen):
     context_b: NonEmpty  # Context page: the second prompt
     shared_word: NonEmpty  # Context page: the word compared across both prompts
     team_heads: NonEmpty  # Teamwork page: heads to bind together
-    kinetic_toggle: NonEmpty  # kinetic panel: switch the simulation on
-    kinetic_seed: NonEmpty
-    kinetic_events: NonEmpty
-    kinetic_frame: NonEmpty
 
     @field_validator("*")
     @classmethod
@@ -482,7 +478,7 @@ class ExploreText(_Frozen):
 # (the value's type matters: it checks the template's format specs). A page passes exactly
 # these names, so a template must use exactly them; UiText rejects any other set.
 MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
-    # shared Explore glue (pages/_common.py, pages/_kinetics.py)
+    # shared Explore glue (ui/)
     "loading_model": {"model_id": "all-MiniLM-L6-v2"},
     "running_model": {},
     "switching_model": {"model_id": "gpt2"},
@@ -490,7 +486,6 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "bundled_model": {},
     "truncated_prompt": {"chars": 25_000, "tokens": 512},
     "link_not_a_number": {"setting": "layer", "value": "two"},
-    "kinetic_converged": {"events": 10_000, "tv": 0.0123},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
     "numbers_source": {
@@ -528,6 +523,14 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "copies_help": {"loci": 14},
     "all_closed": {},
     "closed_every_third": {"closed": 4},
+    # Explore: what only the cell can do (lib/learn/cell_only.py)
+    "cell_only_intro": {},
+    "cell_one_molecule": {},
+    "cell_copies": {},
+    "cell_pioneer": {"penalty": 3.0},
+    "cell_convergence": {},
+    "seed_one_run_help": {},
+    "scene_unbound_share": {"share": 0.05},
     "seed_help": {},
     "ablation_summary": {
         "sink": 3,

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from lib.charts import attention as attention_charts
-from lib.charts import scene as scene_charts
-from lib.pipeline.views import context_view, context_words
+from lib.pipeline.views import context_scenes, context_view, context_words
 from ui import controls, state
 from ui.cache import cached_view, prompt_facts
-from ui.charts import altair_chart, show
+from ui.charts import show
+from ui.scene import show_scene
 from ui.site import require_entry
 from ui.text import caption, help_for, say
 
@@ -46,17 +46,9 @@ show(attention_charts.context_bars(
     comparison.keys, comparison.weights_a, comparison.weights_b, name_a="A", name_b="B",
     alt_text=f"Attention of '{word}' in prompt A and prompt B, and their difference; "
              f"total-variation distance {comparison.tv_distance:.2f}."))
-for column, row, name in zip(st.columns(2), view.rows, ("A", "B"), strict=True):
+scenes = cached_view("context_scenes", prompts, context_scenes, word=word,
+                     settings=state.row_settings(level="word"))
+for column, scene, name in zip(st.columns(2), scenes or (), ("A", "B"), strict=True):
     with column:
         st.subheader(f"Cell type {name}")
-        shown, chromatin = row.relevance, row.chromatin
-        altair_chart(
-            scene_charts.chromatin_scene(list(shown.labels), shown.weights,
-                                         chromatin.equilibrium.occupancy, chromatin.energies,
-                                         closed=chromatin.closed,
-                                         unbound=chromatin.equilibrium.unbound,
-                                         title=f"'{word}' as a gene in cell type {name}"),
-            alt=scene_charts.scene_description(list(shown.labels),
-                                               chromatin.equilibrium.occupancy,
-                                               closed=chromatin.closed),
-        )
+        show_scene(scene, key=f"context_scene_{name}")

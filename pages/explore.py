@@ -3,15 +3,16 @@
 import streamlit as st
 
 from lib.charts import attention as attention_charts
-from lib.charts import scene as scene_charts
 from lib.charts.occupancy import attention_vs_occupancy_bars
-from lib.pipeline.views import explore_view
+from lib.learn import cell_only
+from lib.pipeline.views import explore_scene, explore_view
 from ui import controls, links, state
 from ui.cache import cached_view, prompt_facts
-from ui.charts import altair_chart, on_pick, show
-from ui.kinetics import kinetic_panel
+from ui.charts import on_pick, show
+from ui.learn import show_figure
+from ui.scene import show_scene
 from ui.site import require_entry
-from ui.text import caption, explore_text, say
+from ui.text import caption, explore_text, message, say
 
 require_entry()
 
@@ -48,22 +49,45 @@ with left:
     caption("relevance_bars")
 with right:
     st.subheader("Simulated chromatin")
-    part = view.row_window.as_slice()
-    scene_args = (list(row.labels[part]), row.weights[part],
-                  chromatin.equilibrium.occupancy[part], chromatin.energies[part])
-    altair_chart(
-        scene_charts.chromatin_scene(*scene_args, closed=chromatin.closed[part],
-                                     unbound=chromatin.equilibrium.unbound or None),
-        alt=scene_charts.scene_description(scene_args[0], scene_args[2],
-                                           closed=chromatin.closed[part]),
-    )
+    scene = cached_view("explore_scene", prompt, explore_scene, query=view.query,
+                        settings=state.row_settings())
+    if scene is not None:
+        show_scene(scene, key="explore_scene")
     caption("scene")
+    if not row.reservoir:
+        say("scene_unbound_share", share=float(scene.unbound[0]) if scene is not None else 0.0)
+    part = view.row_window.as_slice()
     show(attention_vs_occupancy_bars(
-        scene_args[0], scene_args[1], scene_args[2], keys=row.keys[part],
+        row.labels[part], row.weights[part], chromatin.equilibrium.occupancy[part],
+        keys=row.keys[part],
         unbound=(row.reservoir, chromatin.equilibrium.unbound) if row.reservoir else None))
     caption("reservoir" if row.reservoir else ("closed_chromatin" if row.closed.any()
                                                else "temperature"))
-    kinetic_panel(row.labels, row.weights, chromatin, window=view.row_window)
+
+
+@st.fragment
+def what_only_the_cell_can_do() -> None:
+    """Experiments on the query's own row; a fragment, so they rerun alone."""
+    st.subheader("What only the cell can do")
+    say("cell_only_intro")
+    chosen = st.segmented_control("Experiment", options=list(cell_only.EXPERIMENTS),
+                                  format_func=cell_only.EXPERIMENTS.get,
+                                  **state.bind(state.CELL_EXPERIMENT))
+    options = {"query": view.query, "settings": state.row_settings()}
+    if chosen in ("one_molecule", "convergence"):
+        options["seed"] = int(st.number_input("Random seed", 0, 10_000,
+                                              **state.bind(state.CELL_SEED),
+                                              help=message("seed_one_run_help")))
+    elif chosen == "copies":
+        options["copies"] = st.slider("TF copies in the nucleus", 1, cell_only.COPIES_MAX,
+                                      **state.bind(state.CELL_COPIES))
+    elif chosen == "pioneer":
+        options["penalty"] = st.slider("Pioneer energy penalty Δ (kT)", 0.0, 10.0, step=0.5,
+                                       **state.bind(state.CELL_PENALTY))
+    show_figure(cached_view(f"cell_{chosen}", prompt, cell_only.BUILDERS[chosen], **options))
+
+
+what_only_the_cell_can_do()
 
 with st.expander("Where the numbers come from"):
     say("numbers_source", st.markdown, model=view.model_name, kind=view.model_kind,

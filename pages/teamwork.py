@@ -3,11 +3,11 @@
 import streamlit as st
 
 from lib.charts import attention as attention_charts
-from lib.charts import scene as scene_charts
-from lib.pipeline.views import heads_view, query_options, resolve_query, team_view
+from lib.pipeline.views import heads_view, query_options, resolve_query, team_scene
 from ui import controls, state
 from ui.cache import cached_view, prompt_facts
-from ui.charts import altair_chart, show
+from ui.charts import show
+from ui.scene import show_scene
 from ui.site import require_entry
 from ui.text import caption, help_for, say
 
@@ -50,17 +50,8 @@ team_heads = st.multiselect(
 if not team_heads:
     say("no_heads", st.info)
     st.stop()
-team = cached_view("team", prompt, team_view, query=query, layer=layer,
-                   heads=tuple(team_heads), temperature=float(state.TEMPERATURE.get()))
-if team is None:
-    st.stop()
-part = team.window.as_slice()
-names = [f"TF {h}" for h in team.heads]
-labels = list(team.labels[part])
-altair_chart(
-    scene_charts.chromatin_scene(labels, team.rows[:, part], team.species.occupancy[:, part],
-                                 team.species.energies[:, part], species=names,
-                                 title="Several TF species on one stretch of chromatin"),
-    alt=scene_charts.scene_description(labels, team.species.occupancy[:, part], species=names),
-)
+scene = cached_view("team_scene", prompt, team_scene, query=query, layer=layer,
+                    heads=tuple(team_heads), temperature=float(state.TEMPERATURE.get()))
+if scene is not None:
+    show_scene(scene, key="teamwork_scene")
 caption("team_combined")

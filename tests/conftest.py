@@ -11,9 +11,6 @@ import os
 # No hub at test time: a hub id must fail fast with the offline message.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# The served app skips Altair's schema check of its chart specs (pages/_common.altair_chart);
-# under test every chart drawn, in AppTest or in a browser's server, is validated instead.
-os.environ.setdefault("CA_VALIDATE_CHARTS", "1")
 
 from pathlib import Path  # noqa: E402
 

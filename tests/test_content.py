@@ -370,8 +370,7 @@ def test_explore_has_caption_and_help_for_every_view_and_control(content):
     assert set(help_text) == {
         "prompt", "query_token", "layer", "head", "head_mode", "temperature",
         "special_tokens", "token_view", "model_id", "presets", "context_a", "context_b",
-        "shared_word", "team_heads", "kinetic_toggle", "kinetic_seed", "kinetic_events",
-        "kinetic_frame",
+        "shared_word", "team_heads",
     }  # fmt: skip
     assert "reservoir" in help_text["special_tokens"].lower()
     assert "rollout" in help_text["head_mode"].lower()

@@ -179,13 +179,18 @@ def test_only_sequence_and_accessibility_reach_the_simulation():
 
 
 def test_physical_ingredients_change_the_scene():
-    plain = figures.physical_scene(POSITIVE_ROW, nucleosomes=False, free_pool=False, time=False)
-    assert np.allclose(plain.occupancy, POSITIVE_ROW / POSITIVE_ROW.sum()) and plain.unbound == 0
-    wrapped = figures.physical_scene(POSITIVE_ROW, nucleosomes=True, free_pool=True, time=False)
-    assert np.all(wrapped.occupancy[wrapped.closed] == 0) and wrapped.closed.sum() > 0
-    assert 0 < wrapped.unbound < 1
-    moment = figures.physical_scene(POSITIVE_ROW, nucleosomes=False, free_pool=False, time=True)
-    assert moment.bound is not None and not np.allclose(moment.occupancy, plain.occupancy)
+    labels = tuple(f"t{i}" for i in range(POSITIVE_ROW.size))
+    plain = figures.physical_scene(POSITIVE_ROW, labels, nucleosomes=False, free_pool=False,
+                                   time=False)
+    assert np.allclose(plain.equilibrium[0], POSITIVE_ROW / POSITIVE_ROW.sum())
+    assert plain.unbound[0] == pytest.approx(0) and plain.trajectory is None
+    wrapped = figures.physical_scene(POSITIVE_ROW, labels, nucleosomes=True, free_pool=True,
+                                     time=False)
+    assert np.all(wrapped.equilibrium[0][wrapped.closed] == 0) and wrapped.closed.sum() > 0
+    assert wrapped.unbound[0] == pytest.approx(figures.FREE_POOL_SHARE)
+    moving = figures.physical_scene(POSITIVE_ROW, labels, nucleosomes=False, free_pool=False,
+                                    time=True)
+    assert moving.trajectory is not None and moving.trajectory.times.size > 100
 
 
 # --- on the real bundled model -------------------------------------------------------------

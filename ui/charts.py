@@ -29,11 +29,3 @@ def on_pick(chart_key: str, field: str, then):
 
     return handle
 
-
-def altair_chart(chart, **kwargs):
-    """An Altair chart drawn without Altair's per-rerun schema check (tests validate)."""
-    from functools import partial
-
-    # Altair routes attribute writes into the spec, hence object.__setattr__.
-    object.__setattr__(chart, "to_dict", partial(chart.to_dict, validate=False))
-    return st.altair_chart(chart, **kwargs)

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from lib.charts.spec import ChartSpec
-from lib.learn.figure import Expander, Figure, Message, Metric, Part, Row, SceneView, Table
+from lib.learn.figure import Expander, Figure, Message, Metric, Part, Row, Scene, Table
 from lib.learn.text import terms_in, tooltip
 from ui.charts import show
 from ui.links import try_it_params
@@ -98,8 +98,8 @@ def show_figure(figure: Figure | None) -> None:
 def _show_part(part: Part) -> None:
     if isinstance(part, ChartSpec):
         show(part)
-    elif isinstance(part, SceneView):
-        show_scene(part)
+    elif isinstance(part, Scene):
+        show_scene(part.scene, key=part.key)
     elif isinstance(part, Message):
         shows = {"caption": st.caption, "info": st.info, "markdown": st.markdown}
         say(part.name, shows[part.kind], **part.values)

@@ -56,10 +56,10 @@ CONTEXT_A = Setting("context_a", "Tell me about Paris")
 CONTEXT_B = Setting("context_b", "Paris Hilton news")
 CONTEXT_WORD: Setting[str | None] = Setting("context_word", None)
 TEAM_HEADS: Setting[tuple[int, ...]] = Setting("team_heads", ())
-KINETIC_ON = Setting("kinetic_on", False)
-KINETIC_SEED = Setting("kinetic_seed", 0)
-KINETIC_EVENTS = Setting("kinetic_events", 10_000)
-KINETIC_FRAME = Setting("kinetic_frame", 30)
+CELL_EXPERIMENT = Setting("cell_experiment", "one_molecule")  # lib.learn.cell_only.EXPERIMENTS
+CELL_SEED = Setting("cell_seed", 0)
+CELL_COPIES = Setting("cell_copies", 3)
+CELL_PENALTY = Setting("cell_penalty", 3.0)
 
 # ---- Learn pages
 LIMITS_PROMPT = Setting(
@@ -87,7 +87,7 @@ QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
 RUN = Setting("_run", 0)  # counts runs, so a message shown once per run knows its run
 
 SHARED = (PROMPT, LEVEL, LAYER, HEAD_MODE, HEAD, TEMPERATURE, SPECIAL, MODEL_ID, CONTEXT_A,
-          CONTEXT_B, KINETIC_ON, KINETIC_SEED, KINETIC_EVENTS, KINETIC_FRAME, LIMITS_PROMPT,
+          CONTEXT_B, CELL_EXPERIMENT, CELL_SEED, CELL_COPIES, CELL_PENALTY, LIMITS_PROMPT,
           QUIZ_TOPICS, QUIZ_LENGTH, QUIZ_CBM, QUIZ_LIVE, QUIZ_SEED)
 
 

@@ -32,6 +32,8 @@ SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "hexagon",
                            "star")
 MAX_SPECIES = len(SHAPES)  # also the number of distinct Okabe-Ito species colours
 PAYLOAD_VERSION = 1
+SCENE_EVENTS = 4_000  # binding events a page's scene animates: about a minute at speed 1
+SEARCH_SHARE = 0.05  # unbound share of a molecule with no reservoir: time to move between loci
 _NONE16 = 0xFFFF  # uint16 code for "no molecule" (a nucleosome event)
 
 

@@ -20,9 +20,9 @@ from lib.attention.relevance import HeadChoice, Relevance, level_groups, select_
 from lib.charts.attention import context_bars
 from lib.charts.learn import layer_rows_heatmap
 from lib.charts.occupancy import attention_vs_occupancy_bars
-from lib.chromatin import binding_energies, equilibrium_occupancy
 from lib.chromatin.from_attention import chromatin_from_attention
-from lib.learn.figure import Figure, Message, SceneView
+from lib.chromatin.scene_model import SCENE_EVENTS, scene_from_attention
+from lib.learn.figure import Figure, Message, Scene
 from lib.learn.figures import find_label, received_share, rows_across_layers
 from lib.pipeline.views import team_view
 
@@ -42,12 +42,11 @@ def _row(result: AttentionResult, *, word: str | None, layer: int, head: HeadCho
 def input_figure(result: AttentionResult, *, layer: int) -> Figure:
     """Every token is a locus; how much attention each one receives, as occupancy."""
     share = received_share(result, layer=layer)
-    energies = binding_energies(share.share)
-    occupancy = equilibrium_occupancy(energies).occupancy
     top = np.argsort(share.share)[::-1][:3]
+    scene = scene_from_attention(share.share, share.labels, species=("a TF",),
+                                 events=SCENE_EVENTS)
     return Figure((
-        SceneView(share.labels, share.share, occupancy, energies,
-                  title="Each token of the prompt is one locus on the strand"),
+        Scene(scene, key="an_input_scene"),
         Message("input_share", {"layer": layer, "top": ", ".join(
             f"'{share.labels[i]}' {share.share[i]:.0%}" for i in top)}),
     ))
@@ -93,9 +92,11 @@ def teamwork_figure(result: AttentionResult, *, word: str | None, layer: int) ->
     team = team_view(result, query=_query(result, word), layer=layer, heads=heads,
                      special="drop")
     names = tuple(f"head {h}: {profiles[h].pattern}" for h in heads)
+    part = team.window.as_slice()
+    scene = scene_from_attention(team.rows[:, part], team.labels[part], species=names,
+                                 events=SCENE_EVENTS)
     return Figure((
-        SceneView(team.labels, team.rows, team.species.occupancy, team.species.energies,
-                  species=names, title=f"Three heads of layer {layer} as three TF species"),
+        Scene(scene, key="an_teamwork_scene"),
         Message("teamwork_heads"),
     ))
 

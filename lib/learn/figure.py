@@ -12,24 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
-import numpy as np
-
 from lib.charts.spec import ChartSpec
+from lib.chromatin.scene_model import ChromatinScene
 
 
 @dataclass(frozen=True, eq=False)
-class SceneView:
-    """The arguments of one chromatin scene: loci, species, occupancy, closed chromatin."""
+class Scene:
+    """A chromatin scene, animated in the browser; ``key`` names it stably on its page."""
 
-    labels: tuple[str, ...]  # [n]
-    attention: np.ndarray  # [n] or [species, n]
-    occupancy: np.ndarray  # [n] or [species, n]
-    energies: np.ndarray  # [n] or [species, n], in kT; +inf on closed loci
-    title: str
-    closed: np.ndarray | None = None  # bool [n]
-    species: tuple[str, ...] | None = None  # one name per row when there are several
-    unbound: float | None = None  # reservoir mass, drawn left of the first locus
-    bound: int | None = None  # locus bound at a snapshot, -1 unbound
+    scene: ChromatinScene
+    key: str
 
 
 @dataclass(frozen=True)
@@ -68,7 +60,7 @@ class Expander:
     parts: tuple[Part, ...]
 
 
-Part = Union[ChartSpec, SceneView, Message, Metric, Table, Row, Expander]  # noqa: UP007
+Part = Union[ChartSpec, Scene, Message, Metric, Table, Row, Expander]  # noqa: UP007
 
 
 @dataclass(frozen=True, eq=False)

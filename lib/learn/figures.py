@@ -23,6 +23,12 @@ from lib.chromatin import (
     many_copies_occupancy,
     simulate,
 )
+from lib.chromatin.scene_model import (
+    SCENE_EVENTS,
+    SEARCH_SHARE,
+    ChromatinScene,
+    scene_from_attention,
+)
 
 
 def _readonly(x: np.ndarray) -> np.ndarray:
@@ -245,47 +251,27 @@ def demo_closed(n: int) -> np.ndarray:
     return closed
 
 
-@dataclass(frozen=True, eq=False)
-class PhysicalScene:
-    occupancy: np.ndarray  # [n] what the scene shows
-    closed: np.ndarray  # bool [n]
-    unbound: float  # free-factor share (0 without a pool)
-    bound: int | None  # locus bound at the snapshot (kinetic view only), -1 = unbound
-    note: str
+FREE_POOL_SHARE = 0.5  # with a pool of free factor, each molecule is unbound half the time
 
 
 def physical_scene(
     weights: np.ndarray,
+    labels: tuple[str, ...],
     *,
     nucleosomes: bool,
     free_pool: bool,
     time: bool,
     seed: int = 0,
-    events: int = 40,
-) -> PhysicalScene:
+) -> ChromatinScene:
     """The chromatin scene with physical ingredients the attention row has no slot for.
 
     nucleosomes: every third locus, starting from the second, is wrapped (closed).
-    free_pool: an unbound state of weight 1 (the "softmax +1" reservoir).
-    time: a snapshot after ``events`` binding events instead of the equilibrium average.
+    free_pool: the molecule spends half its time unbound (the "softmax +1" reservoir).
+    time: a seeded kinetic run to play, instead of the still equilibrium average.
+    Without any ingredient the scene is the row itself: its occupancy equals the attention.
     """
     a = np.asarray(weights, dtype=np.float64)
     closed = demo_closed(a.size) if nucleosomes else np.zeros(a.size, dtype=bool)
-    energies = binding_energies(a)
-    w0 = 1.0 if free_pool else 0.0
-    if time:
-        run = simulate(energies, events=events, rng=seed, closed=closed)
-        frames = kinetic_frames(run, frames=2)
-        unbound = float(frames.unbound[-1]) if free_pool else 0.0
-        occ = np.array(frames.occupancy[-1]) * (1.0 - unbound)
-        return PhysicalScene(
-            _readonly(occ),
-            _readonly(closed),
-            unbound,
-            int(frames.locus[-1]),
-            f"a snapshot after {events} events: noisy, not yet the average",
-        )
-    eq = equilibrium_occupancy(energies, closed=closed, reservoir_weight=w0)
-    return PhysicalScene(
-        eq.occupancy, _readonly(closed), eq.unbound, None, "the equilibrium average"
-    )
+    unbound = FREE_POOL_SHARE if free_pool else (SEARCH_SHARE if time else 0.0)
+    return scene_from_attention(a, labels, species=("TF",), closed=closed, unbound=unbound,
+                                events=SCENE_EVENTS if time else None, seed=seed)

@@ -24,7 +24,7 @@ from lib.charts.occupancy import attention_vs_occupancy_bars
 from lib.charts.window import window_around
 from lib.chromatin import binding_energies
 from lib.learn import figures, toys
-from lib.learn.figure import Expander, Figure, Message, Metric, Row, SceneView, Table
+from lib.learn.figure import Expander, Figure, Message, Metric, Row, Scene, Table
 from lib.learn.probes import ForwardTiming, HeadAblation
 
 INGREDIENTS = ("nucleosomes on some loci", "a pool of free factor",
@@ -43,14 +43,11 @@ def _paired(row: Relevance, occupancy: np.ndarray, *, occupancy_title: str,
 def biological_figure(row: Relevance, *, ingredients: frozenset[str]) -> Figure:
     """Physical ingredients change the cell's picture; the attention row stays arithmetic."""
     scene = figures.physical_scene(
-        row.weights, nucleosomes=INGREDIENTS[0] in ingredients,
+        row.weights, row.labels, nucleosomes=INGREDIENTS[0] in ingredients,
         free_pool=INGREDIENTS[1] in ingredients, time=INGREDIENTS[2] in ingredients)
     bars = relevance_bars(row, window=window_around(len(row.labels), row.query),
                           title="Attention: the same arithmetic whatever you add")
-    cell = SceneView(row.labels, row.weights, scene.occupancy, binding_energies(row.weights),
-                     title=f"Chromatin: {scene.note}", closed=scene.closed, bound=scene.bound,
-                     unbound=scene.unbound if ingredients else None)
-    return Figure((Row((bars, cell)),))
+    return Figure((Row((bars, Scene(scene, key="lim_bio_scene"))),))
 
 
 def instructions_figure(row: Relevance, *, sources: frozenset[str]) -> Figure:

@@ -36,6 +36,12 @@ from lib.attention.relevance import (
 from lib.charts.window import Window, window_around
 from lib.chromatin import SpeciesOccupancy, species_occupancy
 from lib.chromatin.from_attention import ChromatinState, chromatin_from_attention
+from lib.chromatin.scene_model import (
+    SCENE_EVENTS,
+    SEARCH_SHARE,
+    ChromatinScene,
+    scene_from_attention,
+)
 
 HEATMAP_WINDOW = 24  # rows and columns a heatmap shows around the query
 ROW_WINDOW = 40  # keys the bars and the scene show around the query
@@ -276,3 +282,54 @@ def limitation_row(result: AttentionResult, *, layer: int) -> Relevance:
     return select_relevance(result, query=options.default,
                             layer=min(layer, result.num_layers - 1), level="word",
                             special="drop")
+
+
+def species_name(head: HeadChoice) -> str:
+    """What one TF species stands for on the chromatin side."""
+    if head == "mean":
+        return "TF (mean of the heads)"
+    if head == "rollout":
+        return "TF (rollout)"
+    return f"TF species of head {head}"
+
+
+def row_scene(row: QueryRow, window: Window, *, species: str, seed: int = 0,
+              events: int | None = SCENE_EVENTS) -> ChromatinScene:
+    """The animated scene of one row in its window: the same energies, evaluated at kT = T.
+
+    In reservoir mode the molecule's unbound share is the special tokens' mass, so its
+    equilibrium is the shown attention exactly; otherwise it gets a short search time between
+    loci (SEARCH_SHARE), and its share of bound time on each locus is the attention weight.
+    """
+    part = window.as_slice()
+    reference = np.exp(-row.chromatin.energies[part])  # the row at T = 1, up to a constant
+    reservoir = row.relevance.reservoir
+    return scene_from_attention(
+        reference, row.relevance.labels[part], species=(species,),
+        closed=row.relevance.closed[part], unbound=reservoir if reservoir > 0 else SEARCH_SHARE,
+        kT=row.chromatin.temperature, events=events, seed=seed)
+
+
+def explore_scene(result: AttentionResult, *, query: object, word: str | None = None,
+                  settings: RowSettings) -> ChromatinScene:
+    view = explore_view(result, query=query, word=word, settings=settings)
+    return row_scene(view.row, view.row_window, species=species_name(settings.head))
+
+
+def context_scenes(result_a: AttentionResult, result_b: AttentionResult, *, word: str,
+                   settings: RowSettings) -> tuple[ChromatinScene, ChromatinScene]:
+    view = context_view(result_a, result_b, word=word, settings=settings)
+    scenes = [row_scene(row, window_around(len(row.relevance.labels),
+                                           max(row.relevance.query, 0), size=ROW_WINDOW),
+                        species=f"the TF '{word}' sends, in cell type {name}")
+              for row, name in zip(view.rows, ("A", "B"), strict=True)]
+    return scenes[0], scenes[1]
+
+
+def team_scene(result: AttentionResult, *, query: int, layer: int, heads: tuple[int, ...],
+               temperature: float = 1.0) -> ChromatinScene:
+    team = team_view(result, query=query, layer=layer, heads=heads, temperature=temperature)
+    part = team.window.as_slice()
+    return scene_from_attention(team.rows[:, part], team.labels[part],
+                                species=tuple(f"TF {h}" for h in heads),
+                                unbound=SEARCH_SHARE, kT=temperature, events=SCENE_EVENTS)
