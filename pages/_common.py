@@ -209,11 +209,16 @@ SPECIAL_MODES = {
 
 
 @st.cache_resource(show_spinner=False)
-def site_content():
-    """All teaching content, validated once per process; broken files are reported, not fatal."""
-    from lib.content import load_all
+def _content_from(folder: str):
+    from lib.content import load_content
 
-    return load_all(CONTENT_DIR)
+    return load_content(folder)
+
+
+def site_content():
+    """All content (teaching text, messages, quiz bank), validated once per process and
+    folder; broken files are reported, not fatal. CA_CONTENT_DIR points at another folder."""
+    return _content_from(str(os.environ.get("CA_CONTENT_DIR") or CONTENT_DIR))
 
 
 def _warn_once(file: str) -> None:

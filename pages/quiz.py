@@ -7,9 +7,7 @@ survives switching pages.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -26,7 +24,6 @@ from lib.quiz import (
     display_order,
     feedback,
     is_live,
-    load_bank,
     mistakes,
     new_quiz,
     progress_from_json,
@@ -38,13 +35,11 @@ from lib.quiz import (
 )
 from lib.quiz.live import LiveError, LiveSpec, build_live, live_questions
 from lib.quiz.session import add_live
-from lib.quiz.ui import load_ui_text
 from pages import _common as ui
 from pages._site import require_entry
 
 require_entry()
 
-QUIZ_DIR = Path(os.environ.get("CA_QUIZ_DIR") or ui.CONTENT_DIR / "quiz")
 SETTINGS = {"quiz_topics": [], "quiz_length": 10, "quiz_cbm": False, "quiz_live": False,
             "quiz_seed": 1}
 STATUS = {"right": ("✅", "your choice, correct"), "wrong": ("❌", "your choice, not correct"),
@@ -53,24 +48,19 @@ LEVELS = ["not started", "attempted", "familiar", "proficient"]
 LEVEL_COLOURS = [OKABE_ITO[7], OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[2]]
 
 
-@st.cache_resource(show_spinner=False)
-def quiz_content(folder: str):
-    return load_bank(folder), load_ui_text(folder)
-
-
 def plain(text: str) -> str:
     """Escape Markdown (and Streamlit's $ maths) so text, including prompt tokens, shows as typed."""
     return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|$~])", r"\\\1", text)
 
 
 def say(name: str, show=st.caption) -> None:
-    if TEXT is not None:
-        show(getattr(TEXT, name))
+    ui.say(name, show)
 
 
 def fill(name: str, fallback: str = "", **values) -> str:
-    """The templated text ``name`` filled in with ``values`` (``fallback`` without ui.yaml)."""
-    return TEXT.format(name, **values) if TEXT is not None else fallback
+    """The message ``name`` filled in with ``values`` (``fallback`` without ui.yaml)."""
+    text = ui.message(name, **values)
+    return fallback if text is None else text
 
 
 # ------------------------------------------------------------------------------ state changes
@@ -95,13 +85,13 @@ def add_prompt_questions(state):
     s = st.session_state
     result = ui.attention_for(s["prompt"])
     if result is None:
-        s["quiz_live_note"] = "live_unavailable"
+        s["quiz_live_note"] = "quiz_live_unavailable"
         return state
     query = int(s["query"]) if s["level"] == "token" and s.get("query") is not None else None
     made = live_questions(result, prompt=s["prompt"], layer=int(s["layer"]),
                           head=ui.head_choice(), temperature=float(s["temperature"]), query=query)
     if not made:
-        s["quiz_live_note"] = "live_none"
+        s["quiz_live_note"] = "quiz_live_none"
     for question in made:
         if question.id not in state.question_ids:
             state = add_live(state, question)
@@ -189,7 +179,7 @@ def answer_widgets(state, question, key: str, response) -> None:
             st.radio("Your answer", order, format_func=texts.get, key=f"{key}_choice",
                      index=order.index(answer.option) if locked else None, disabled=locked)
         else:
-            say("multi_hint")
+            say("quiz_multi_hint")
             for oid in order:
                 st.checkbox(texts[oid], key=f"{key}_{oid}", disabled=locked,
                             value=locked and oid in answer.options)
@@ -208,25 +198,26 @@ def answer_widgets(state, question, key: str, response) -> None:
         st.radio("Why?", order, format_func=texts.get, key=f"{key}_why",
                  index=order.index(answer.why) if locked else None, disabled=locked)
     if state.cbm:
-        labels = TEXT.confidence_labels if TEXT else ("1", "2", "3")
-        st.radio(TEXT.confidence_question if TEXT else "Certainty", [1, 2, 3],
+        labels = (fill("quiz_confidence_1", "1"), fill("quiz_confidence_2", "2"),
+                  fill("quiz_confidence_3", "3"))
+        st.radio(fill("quiz_confidence_question", "Certainty"), [1, 2, 3],
                  format_func=lambda c: labels[c - 1], key=f"{key}_confidence",
                  index=response.confidence - 1 if locked else None, disabled=locked)
 
 
 def show_feedback(question, response) -> None:
-    unit = "marks_one" if abs(response.marks) == 1 else "marks_many"
+    unit = "quiz_marks_one" if abs(response.marks) == 1 else "quiz_marks_many"
     marks = fill(unit, f"{response.marks:+d}", marks=response.marks)
     if response.correct:
-        st.success(fill("feedback_right", marks, marks=marks), icon="✅")
+        st.success(fill("quiz_feedback_right", marks, marks=marks), icon="✅")
     else:
-        st.warning(fill("feedback_wrong", marks, marks=marks), icon="❌")
-    say("locked_note")
+        st.warning(fill("quiz_feedback_wrong", marks, marks=marks), icon="❌")
+    say("quiz_locked_note")
     for item in feedback(question, response.answer):
         icon, status = STATUS[item.status]
         expected = ""
         if item.expected and item.status == "wrong":
-            expected = " " + fill("belongs_with", f"({plain(item.expected)})",
+            expected = " " + fill("quiz_belongs_with", f"({plain(item.expected)})",
                                   expected=plain(item.expected))
         st.markdown(f"{icon} **{plain(item.text)}**{expected} · _{status}_  \n{plain(item.feedback)}")
     if question.explanation:
@@ -238,15 +229,15 @@ def show_question(state, question_id: str) -> None:
     number = state.question_ids.index(question_id) + 1
     total = len(state.questions)
     st.progress(len(state.responses) / total,
-                text=fill("progress", f"{number} / {total}", number=number, total=total,
+                text=fill("quiz_progress", f"{number} / {total}", number=number, total=total,
                           answered=len(state.responses)))
     st.subheader(f"Question {number}")
     st.caption(f"Topic: {BANK.topic(question.topic).title}" if BANK.has_topic(question.topic)
                else question.topic)
     if is_live(question):
-        say("live_note", st.info)
+        say("quiz_live_note", st.info)
     if state.cbm:
-        say("cbm_help")
+        say("quiz_cbm_help")
     st.markdown(plain(question.text))
     response = state.response(question_id)
     key = f"quiz_{st.session_state['quiz_round']}_{question_id}"
@@ -260,7 +251,7 @@ def show_question(state, question_id: str) -> None:
             if incomplete[1]:
                 st.warning(incomplete[1])
             else:
-                say("incomplete_answer", st.warning)
+                say("quiz_incomplete_answer", st.warning)
         return
     show_feedback(question, response)
     following = state.next_question
@@ -275,7 +266,7 @@ def show_results(state) -> None:
     left, right = st.columns(2)
     left.metric("Score", f"{state.score} / {state.max_score}")
     right.metric("Right answers", f"{state.n_correct} of {len(state.questions)}")
-    say("results_intro")
+    say("quiz_results_intro")
     scores = topic_scores(state, BANK)
     table = pd.DataFrame(
         [{"Topic": t.title, "Questions": t.total, "Answered": t.answered, "Right": t.correct,
@@ -293,7 +284,7 @@ def show_results(state) -> None:
     missed = mistakes(state, BANK)
     st.subheader("Review your mistakes")
     if not missed:
-        say("no_mistakes")
+        say("quiz_no_mistakes")
     for m in missed:
         with st.expander(plain(f"{m.topic_title}: {m.question.text[:90]}")):
             st.markdown(plain(m.question.text))
@@ -303,7 +294,7 @@ def show_results(state) -> None:
 
 def save_and_resume(state) -> None:
     st.subheader("Save or resume")
-    say("save_help")
+    say("quiz_save_help")
     if state is not None:
         try:
             progress = progress_to_json(state)
@@ -329,13 +320,13 @@ def save_and_resume(state) -> None:
         if error:
             st.error(error)
         else:
-            say("resume_success", st.success)
+            say("quiz_resume_success", st.success)
 
 
 # ------------------------------------------------------------------------------------ the page
 
-(LOAD, UI_LOAD) = quiz_content(str(QUIZ_DIR))
-BANK, TEXT = LOAD.bank, UI_LOAD.text
+SITE = ui.site_content()
+BANK = SITE.quiz
 for key, value in SETTINGS.items():
     st.session_state.setdefault(key, value)
 st.session_state.setdefault("quiz_state", None)
@@ -354,24 +345,24 @@ titles = {t.id: t.title for t in BANK.topics}
 st.session_state["quiz_topics"] = [t for t in st.session_state["quiz_topics"] if t in titles]
 bar.multiselect("Topics", list(titles), format_func=titles.get, placeholder="All topics",
                 **ui.bind("quiz_topics"))
-bar.number_input("Questions", 1, 50, step=1, help=TEXT and TEXT.length_help,
+bar.number_input("Questions", 1, 50, step=1, help=ui.message("quiz_length_help"),
                  **ui.bind("quiz_length"))
-bar.toggle("Certainty-based marking", help=TEXT and TEXT.cbm_help, **ui.bind("quiz_cbm"))
-bar.toggle("Include questions about my prompt", help=TEXT and TEXT.live_help,
+bar.toggle("Certainty-based marking", help=ui.message("quiz_cbm_help"), **ui.bind("quiz_cbm"))
+bar.toggle("Include questions about my prompt", help=ui.message("quiz_live_help"),
            **ui.bind("quiz_live"))
-bar.number_input("Seed", 0, 2**31 - 1, step=1, help=TEXT and TEXT.seed_help,
+bar.number_input("Seed", 0, 2**31 - 1, step=1, help=ui.message("quiz_seed_help"),
                  **ui.bind("quiz_seed"))
 start = bar.button("Start a new quiz", type="primary")
 
 st.title("Quiz: test yourself")
 if wanted and not BANK.has_topic(wanted):
-    st.warning(fill("unknown_topic", wanted[:60], topic=wanted[:60]))
-for problem in (*LOAD.problems, *([UI_LOAD.problem] if UI_LOAD.problem else [])):
+    st.warning(fill("quiz_unknown_topic", wanted[:60], topic=wanted[:60]))
+for problem in SITE.problems_in("quiz/", "ui.yaml"):
     st.warning(f"Part of the quiz content is broken and was skipped. {problem}")
 if not BANK.questions:
     st.error("No quiz questions could be loaded; see the problems above.")
     st.stop()
-say("intro", st.markdown)
+say("quiz_intro", st.markdown)
 if start:
     start_quiz()
 if st.session_state.get("quiz_live_note"):
@@ -379,7 +370,7 @@ if st.session_state.get("quiz_live_note"):
 
 state = st.session_state["quiz_state"]
 if state is None:
-    say("start_hint", st.info)
+    say("quiz_start_hint", st.info)
 else:
     current = st.session_state.get("quiz_current")
     if current not in state.question_ids:

@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chart_data import charts, no_errors
-from lib.content import load_ui_text
+from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-MESSAGES = load_ui_text(ROOT / "content" / "ui.yaml")
+MESSAGES = load_content(ROOT / "content").ui
 
 
 def fixed_parts(name: str) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.content import load_all
+from lib.content import load_content
 from lib.learn import figures, toys
 from lib.learn.text import terms_in, tooltip
 
@@ -237,7 +237,7 @@ def test_head_ablation_measures_each_head(bundled):
 
 @pytest.fixture(scope="module")
 def glossary():
-    return load_all(CONTENT).glossary
+    return load_content(CONTENT).glossary
 
 
 def test_terms_are_found_as_whole_words_longest_first(glossary):

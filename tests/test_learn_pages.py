@@ -12,11 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chart_data import RenderedChart, charts, no_errors, walk
-from lib.content import DESIGN_LIMITATION_IDS, ESSAY_LIMITATION_IDS, SECTION_IDS, load_all
+from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-CONTENT = load_all(ROOT / "content")
+CONTENT = load_content(ROOT / "content")
 
 
 def open_page(page: str) -> AppTest:
@@ -99,7 +99,8 @@ def metric(at, label_start: str) -> str:
 
 def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(analogy):
     grouped = sections(analogy)
-    assert [a for a in grouped if a in SECTION_IDS] == list(SECTION_IDS)
+    section_ids = CONTENT.analogy.section_ids
+    assert [a for a in grouped if a in section_ids] == list(section_ids)
     for section in CONTENT.analogy.sections:
         assert section_charts(analogy, section.id), f"{section.id} has no live figure"
         found = links(analogy, section.id)
@@ -111,9 +112,9 @@ def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(ana
 
 def test_every_limitation_has_its_own_live_demo_and_quiz_link(limits):
     grouped = sections(limits)
-    expected = (*ESSAY_LIMITATION_IDS, *DESIGN_LIMITATION_IDS)
-    assert [a for a in grouped if a.startswith("lim_")] == list(expected)
-    assert len(DESIGN_LIMITATION_IDS) == 8 and len(ESSAY_LIMITATION_IDS) == 3
+    lims = CONTENT.limitations
+    essay_first = [x.id for x in (*lims.from_origin("essay"), *lims.from_origin("design"))]
+    assert [a for a in grouped if a in lims.ids] == essay_first
     for limitation in CONTENT.limitations.limitations:
         assert section_charts(limits, limitation.id), f"{limitation.id} has no live figure"
         assert links(limits, limitation.id)["quiz"] == {"topic": [limitation.quiz_topic]}

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import MultiAnswer, QuizError, SingleAnswer
 from lib.quiz.live import LIVE_SOURCE, LiveOption, LiveQuestion, is_live
 from lib.quiz.progress import ProgressError, progress_to_json, results_to_csv
 from lib.quiz.session import append_question, mistakes, new_quiz, submit, topic_scores
 
-BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
+BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 
 
 def _live(qid: str = "live-001", correct=("b",)) -> LiveQuestion:

@@ -16,14 +16,14 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from chart_data import chart_with, no_errors
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import CBM_MARKS_RIGHT, CBM_MARKS_WRONG
-from lib.quiz.ui import QuizUiText, load_ui_text
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("CA_QUIZ_TEST_APP") or str(ROOT / "app.py")  # a dev copy while pages are missing
-QUIZ_DIR = ROOT / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
+CONTENT_DIR = ROOT / "content"
+CONTENT = load_content(CONTENT_DIR)
+BANK = CONTENT.quiz
 
 
 class Downloads:
@@ -336,14 +336,15 @@ def test_live_questions_switch_off_with_a_reason_when_the_prompt_cannot_run():
 
 
 def test_broken_bank_files_are_listed_and_the_rest_still_works(tmp_path, monkeypatch):
-    folder = tmp_path / "quiz"
-    shutil.copytree(QUIZ_DIR, folder)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    folder = content / "quiz"
     data = yaml.safe_load((folder / "mechanics.yaml").read_text(encoding="utf-8"))
     broken_id = data["questions"][0]["id"]
     data["questions"][0]["options"] = data["questions"][0].get("options", [])[:1]
     (folder / "mechanics.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     (folder / "extra.yaml").write_text("questions: [unclosed\n", encoding="utf-8")
-    monkeypatch.setenv("CA_QUIZ_DIR", str(folder))
+    monkeypatch.setenv("CA_CONTENT_DIR", str(content))
     at = open_quiz(quiz_length=3)
     warnings = [w.value for w in at.warning]
     assert any("extra.yaml" in w for w in warnings)
@@ -352,17 +353,12 @@ def test_broken_bank_files_are_listed_and_the_rest_still_works(tmp_path, monkeyp
     assert len(state(at).questions) == 3 and broken_id not in state(at).question_ids
 
 
-def test_page_text_validates_and_describes_the_marks_grading_uses():
-    loaded = load_ui_text(QUIZ_DIR)
-    assert loaded.problem is None and isinstance(loaded.text, QuizUiText)
-    for confidence, label in zip((1, 2, 3), loaded.text.confidence_labels, strict=True):
+def test_page_text_describes_the_marks_grading_uses():
+    text = CONTENT.ui
+    for confidence in (1, 2, 3):
+        label = text.format(f"quiz_confidence_{confidence}")
         assert f"+{CBM_MARKS_RIGHT[confidence]}" in label
         wrong = CBM_MARKS_WRONG[confidence]
         assert (f"−{-wrong}" if wrong else "0 if wrong") in label
-    assert "1, 2 or 3" in loaded.text.cbm_help and "0, 2 or 6" in loaded.text.cbm_help
-
-
-def test_broken_page_text_is_reported(tmp_path):
-    (tmp_path / "ui.yaml").write_text("intro: hi\nsurprise: 1\n", encoding="utf-8")
-    loaded = load_ui_text(tmp_path)
-    assert loaded.text is None and "surprise" in str(loaded.problem)
+    help_text = text.format("quiz_cbm_help")
+    assert "1, 2 or 3" in help_text and "0, 2 or 6" in help_text

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import (
     MatchingAnswer,
     MultiAnswer,
@@ -30,8 +30,7 @@ from lib.quiz.progress import (
 )
 from lib.quiz.session import new_quiz, submit
 
-QUIZ_DIR = Path(__file__).resolve().parents[1] / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
+BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 
 
 def _first_wrong(q):

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.quiz.bank import load_bank
+from lib.content import load_content
+from lib.content.schema.quiz import QuizBank, Topic
 from lib.quiz.grading import (
     AnswerError,
     MatchingAnswer,
@@ -21,7 +22,6 @@ from lib.quiz.grading import (
     is_correct,
     marks,
 )
-from lib.quiz.schema import QuizBank, Topic
 from lib.quiz.session import (
     display_order,
     mistakes,
@@ -31,8 +31,7 @@ from lib.quiz.session import (
     topic_scores,
 )
 
-QUIZ_DIR = Path(__file__).resolve().parents[1] / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
+BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lib.quiz.schema import (
+from lib.content.schema.quiz import (
     AnyQuestion,
     MatchingQuestion,
     MultiQuestion,

@@ -35,7 +35,7 @@ from lib.attention.relevance import (
     select_relevance,
 )
 from lib.chromatin.from_attention import chromatin_from_attention
-from lib.quiz.schema import AnyQuestion, Question
+from lib.content.schema.quiz import AnyQuestion, Question
 
 LIVE_SOURCE = "computed from your prompt"
 _ADAPTER: TypeAdapter[AnyQuestion] = TypeAdapter(Question)

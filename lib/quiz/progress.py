@@ -22,7 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from lib.quiz.bank import describe_validation_error
+from lib.content.problems import describe_validation_error
+from lib.content.schema.quiz import QuizBank
 from lib.quiz.grading import (
     Answer,
     MatchingAnswer,
@@ -34,7 +35,6 @@ from lib.quiz.grading import (
     describe_correct,
 )
 from lib.quiz.live import GENERATORS, LIVE_SOURCE, LiveQuestion, LiveSpec
-from lib.quiz.schema import QuizBank
 from lib.quiz.session import QuizState, add_live, submit
 
 FORMAT = "cellular-attention-quiz-progress"

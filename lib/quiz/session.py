@@ -15,6 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from lib.content.schema.quiz import (
+    AnyQuestion,
+    MatchingQuestion,
+    MultiQuestion,
+    QuizBank,
+    SingleQuestion,
+)
 from lib.quiz.grading import (
     Answer,
     FeedbackItem,
@@ -26,7 +33,6 @@ from lib.quiz.grading import (
     max_marks_per_question,
 )
 from lib.quiz.live import LiveQuestion, LiveSpec
-from lib.quiz.schema import AnyQuestion, MatchingQuestion, MultiQuestion, QuizBank, SingleQuestion
 
 Level = Literal["not started", "attempted", "familiar", "proficient"]
 FAMILIAR_PERCENT = 70.0

@@ -1,10 +1,10 @@
 """Schema of the quiz bank: topics, four question types, and the bank that ties them together.
 
-Content is data (exercism's canonical-data discipline): every file in ``content/quiz/`` is
-validated by these models, which reject unknown fields, duplicate ids, questions without a
-correct answer and options without feedback. Every option carries feedback that says why it is
+Content is data (exercism's canonical-data discipline): every question file in
+``content/quiz/`` is validated by these models, which reject unknown fields, duplicate ids,
+questions without a correct answer and options without feedback. Every option carries feedback that says why it is
 right or which misconception it reflects, so wrong answers teach (Gardner-Medwin's certainty-based
-marking, used in ``session.py``, rewards students who know what they do not know).
+marking, applied by ``lib/quiz/grading.py``, rewards students who know what they do not know).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from lib.content.schema.base import Frozen, Text
+
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*-\d{3}$")]
 TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=60)]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -22,17 +23,13 @@ Skill = Literal["recall", "understand", "apply"]
 QuestionType = Literal["single", "multi", "matching", "true_false"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Topic(_Frozen):
+class Topic(Frozen):
     id: TopicId
     title: Text
     description: Text
 
 
-class Option(_Frozen):
+class Option(Frozen):
     """One answer choice. ``feedback`` says why it is right, or which misconception it reflects."""
 
     id: ItemId
@@ -41,7 +38,7 @@ class Option(_Frozen):
     feedback: Text
 
 
-class Pair(_Frozen):
+class Pair(Frozen):
     """One row of a matching question: ``left`` belongs with ``right``; ``feedback`` says why."""
 
     id: ItemId
@@ -50,7 +47,7 @@ class Pair(_Frozen):
     feedback: Text
 
 
-class Verdict(_Frozen):
+class Verdict(Frozen):
     """The true/false half of a true_false question, with feedback for each possible verdict."""
 
     correct: bool
@@ -58,7 +55,7 @@ class Verdict(_Frozen):
     feedback_false: Text
 
 
-class _QuestionBase(_Frozen):
+class _QuestionBase(Frozen):
     id: QuestionId
     topic: TopicId
     skill: Skill
@@ -147,7 +144,7 @@ Question = Annotated[AnyQuestion, Field(discriminator="type")]
 QUESTION_TYPES: tuple[str, ...] = ("single", "multi", "matching", "true_false")
 
 
-class QuizBank(_Frozen):
+class QuizBank(Frozen):
     """All topics and questions, with lookups. Ids are unique and every topic id is known."""
 
     topics: tuple[Topic, ...]

@@ -26,7 +26,9 @@ def placeholders(template: str) -> frozenset[str]:
     try:
         parsed = list(Formatter().parse(template))
     except ValueError as exc:
-        raise ValueError(f"has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace") from exc
+        raise ValueError(
+            f"has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace"
+        ) from exc
     for _, field, _, _ in parsed:
         if field is None:
             continue
