@@ -1,4 +1,5 @@
-"""Context: one word in two prompts, like one gene in two cell types."""
+"""Context: one word in two prompts, like one locus in two cell states. The page shows the word's
+attention row, that is, where the TF it sends spends its time in each prompt."""
 
 import streamlit as st
 
@@ -12,12 +13,12 @@ from pages._site import require_entry
 require_entry()
 
 ui.explore_sidebar(show_level=False)
-st.title("Context: the same gene in two cell types")
+st.title("Context: one word, two prompts")
 ui.caption("context")
 left, right = st.columns(2)
-left.text_input("Prompt A (cell type A)", **ui.bind("context_a"), max_chars=2000,
+left.text_input("Prompt A (one cell state)", **ui.bind("context_a"), max_chars=2000,
                 help=ui.help_for("context_a"))
-right.text_input("Prompt B (cell type B)", **ui.bind("context_b"), max_chars=2000,
+right.text_input("Prompt B (another cell state)", **ui.bind("context_b"), max_chars=2000,
                  help=ui.help_for("context_b"))
 
 results = [ui.attention_for(st.session_state[k]) for k in ("context_a", "context_b")]
@@ -29,7 +30,7 @@ if not common:
     ui.say("no_shared_word", st.info)
     st.stop()
 ui.normalise_choice("context_word", common, common[0])
-word = st.selectbox("Shared word (the gene)", common, **ui.bind("context_word"),
+word = st.selectbox("Shared word (its row: where the TF it sends binds)", common, **ui.bind("context_word"),
                     help=ui.help_for("shared_word"))
 
 rows = []
@@ -41,7 +42,8 @@ for result, words in zip(results, labels, strict=False):
 
 (a, chrom_a), (b, chrom_b) = rows
 comparison = compare_contexts(a.labels, a.weights, b.labels, b.weights)
-st.metric("How differently the word attends (total-variation distance, 0 = same, 1 = disjoint)",
+st.metric("How differently the word's TF binds (total-variation distance of its attention rows, "
+          "0 = same, 1 = disjoint)",
           f"{comparison.tv_distance:.2f}")
 ui.altair_chart(
     attention_charts.context_bars(comparison.keys, comparison.weights_a, comparison.weights_b,
@@ -51,13 +53,13 @@ ui.altair_chart(
 scene_cols = st.columns(2)
 for column, (shown, chromatin), name in zip(scene_cols, rows, ("A", "B"), strict=False):
     with column:
-        st.subheader(f"Cell type {name}")
+        st.subheader(f"Prompt {name}")
         ui.altair_chart(
             scene_charts.chromatin_scene(list(shown.labels), shown.weights,
                                          chromatin.equilibrium.occupancy, chromatin.energies,
                                          closed=chromatin.closed,
                                          unbound=chromatin.equilibrium.unbound,
-                                         title=f"'{word}' as a gene in cell type {name}"),
+                                         title=f"Where the TF sent by '{word}' binds, prompt {name}"),
             alt=scene_charts.scene_description(list(shown.labels), chromatin.equilibrium.occupancy,
                                                closed=chromatin.closed),
         )

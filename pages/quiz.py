@@ -33,7 +33,7 @@ from lib.quiz import (
     submit,
     topic_scores,
 )
-from lib.quiz.live import LiveError, LiveSpec, build_live, live_questions
+from lib.quiz.live import LiveError, LiveSpec, build_live, live_query, live_questions
 from lib.quiz.session import add_live
 from pages import _common as ui
 from pages._site import require_entry
@@ -87,7 +87,7 @@ def add_prompt_questions(state):
     if result is None:
         s["quiz_live_note"] = "quiz_live_unavailable"
         return state
-    query = int(s["query"]) if s["level"] == "token" and s.get("query") is not None else None
+    query = live_query(result, level=s["level"], query=s.get("query"))
     made = live_questions(result, prompt=s["prompt"], layer=int(s["layer"]),
                           head=ui.head_choice(), temperature=float(s["temperature"]), query=query)
     if not made:
@@ -304,7 +304,7 @@ def save_and_resume(state) -> None:
             st.download_button("Download progress (JSON)", progress, key="quiz_dl_progress",
                                file_name="cellular-attention-quiz-progress.json",
                                mime="application/json", on_click="ignore")
-        st.download_button("Download results (CSV)", results_to_csv(state, BANK),
+        st.download_button("Download results (CSV)", results_to_csv(state, BANK, references=SITE.references),
                            key="quiz_dl_results", file_name="cellular-attention-quiz-results.csv",
                            mime="text/csv", on_click="ignore")
     s = st.session_state

@@ -5,6 +5,7 @@ broken."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from lib.content import (
     Limitations,
     References,
     UiText,
+    cited_ids,
     count_sentences,
     load_content,
     load_file,
@@ -252,7 +254,7 @@ ADDED_LIMITATIONS = (
 def test_the_essays_limitations_come_first_then_the_ones_a_scientist_adds(content):
     lims = content.limitations
     assert [x.id for x in lims.from_origin("essay")] == list(ESSAY_LIMITATIONS)
-    assert [x.id for x in lims.from_origin("design")] == list(ADDED_LIMITATIONS)
+    assert [x.id for x in lims.from_origin("added")] == list(ADDED_LIMITATIONS)
     assert lims.ids == (*ESSAY_LIMITATIONS, *ADDED_LIMITATIONS)
     for x in lims.limitations:
         assert x.quiz_topic == EXPECTED_QUIZ_TOPIC[x.id]
@@ -317,7 +319,9 @@ REQUIRED_REFERENCES = (
     "zaret_carroll_2011", "vaswani_2017", "abnar_zuidema_2020", "miller_2023",
     "jain_wallace_2019", "wiegreffe_pinter_2019", "chen_2014", "gillespie_1977",
     "gardner_medwin_2006", "okabe_ito_2008", "xiao_2023", "clark_2019", "phillips_2012",
-    "raj_2008", "kouzarides_2007", "allis_jenuwein_2016",
+    "raj_2008", "kouzarides_2007", "allis_jenuwein_2016", "john_2011", "thanos_maniatis_1995",
+    "ramapuram_2024", "cusanovich_2014", "garcia_phillips_2011", "polach_widom_1995",
+    "ramskold_2009", "elf_2007", "rinn_chang_2012", "vihervaara_2018", "uhlen_2015",
 )  # fmt: skip
 
 
@@ -338,15 +342,65 @@ def test_key_citations_have_the_right_volume_and_pages(content):
     assert "81(25):2340" in get("gillespie_1977").venue
     assert "135(2):216" in get("raj_2008").venue
     assert "2309.17453" in get("xiao_2023").url
+    # checked against the publishers' records when they were added
+    assert "43(3):264" in get("john_2011").venue and "ng.759" in get("john_2011").url
+    assert "83(7):1091" in get("thanos_maniatis_1995").venue
+    assert "254(2):130" in get("polach_widom_1995").venue
+    assert "e1000598" in get("ramskold_2009").venue and "e1004226" in get("cusanovich_2014").venue
+    assert "108(29):12173" in get("garcia_phillips_2011").venue
+    assert "316(5828):1191" in get("elf_2007").venue
+    assert "2409.04431" in get("ramapuram_2024").url
 
 
-def test_every_cited_source_exists(content):
+def test_every_citation_in_every_file_resolves_to_a_reference(content):
     ids = content.references.ids
-    cited = {s for sec in content.analogy.sections for s in sec.sources}
-    cited |= {s for row in content.analogy.mapping for s in row.sources}
-    cited |= {s for step in content.analogy.derivation for s in step.sources}
-    cited |= {s for lim in content.limitations.limitations for s in lim.sources}
-    assert cited and cited <= ids, cited - ids
+    cited = {
+        "analogy": set(cited_ids(content.analogy)),
+        "limitations": set(cited_ids(content.limitations)),
+        "glossary": set(cited_ids(content.glossary)),
+        "quiz": {s for q in content.quiz.questions for s in q.sources},
+    }
+    assert all(cited.values())  # every file cites something
+    unresolved = {file: ids_ - ids for file, ids_ in cited.items() if ids_ - ids}
+    assert unresolved == {}
+
+
+def test_every_learn_text_names_its_sources(content):
+    # A fact on the Learn pages or in the glossary comes with at least one source.
+    units = [*content.analogy.sections, *content.analogy.mapping, *content.analogy.derivation,
+             *content.limitations.limitations, *content.limitations.timescales,
+             *content.glossary.terms]
+    assert [u for u in units if not u.sources] == []
+
+
+def test_a_removed_source_list_is_a_loading_problem(content_copy: Path):
+    _edit_yaml(content_copy / GLOSSARY_FILE, lambda d: d["terms"][0].pop("sources"))
+    result = load_content(content_copy)
+    assert [p.file for p in result.problems] == [GLOSSARY_FILE]
+    assert "terms.0.sources" in result.problems[0].what
+
+
+# What no student-facing text may point at: the developers' design notes or files outside the
+# repository (the app cites published work, listed in references.yaml).
+DEVELOPER_ONLY = re.compile(r"DESIGN\.md|design notes|\.\./|/work/|shared/reference", re.I)
+
+
+def _student_strings():
+    for path in sorted(CONTENT.rglob("*.yaml")):
+        for text in iter_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            yield path.relative_to(CONTENT), text
+
+
+def test_no_student_facing_text_cites_developer_notes_or_outside_paths():
+    found = [(str(f), t[:80]) for f, t in _student_strings() if DEVELOPER_ONLY.search(t)]
+    assert found == []
+
+
+def test_the_essay_reference_says_what_it_is_and_where_to_read_it(content):
+    essay = content.references.get("analogy_essay")
+    assert essay.url and essay.url.startswith("https://")
+    assert "unknown" not in essay.authors.lower() and "keeps a copy" not in essay.venue
+    assert essay.short() == "the analogy essay"
 
 
 # --- explore text ------------------------------------------------------------------------
@@ -396,11 +450,21 @@ def test_overlap_check_catches_a_disguised_copy_and_spares_short_runs():
     assert normalise_words("What’s the capital?") == normalise_words("what's THE capital")
 
 
+def _teaching_strings(path: Path):
+    """Every string of a content file, except a reference's title and url: a citation must
+    give the cited work's title verbatim, the essay's included."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if path.name == REFERENCES_FILE:
+        data = [{k: v for k, v in ref.items() if k not in ("title", "url")}
+                for ref in data["references"]]
+    return iter_strings(data)
+
+
 def test_no_content_copies_eight_words_from_the_essay():
     essay = essay_fingerprints()
     copied = []
     for path in sorted(CONTENT.glob("*.yaml")):  # content/quiz/ has its own check
-        for text in iter_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        for text in _teaching_strings(path):
             copied += [f"{path.name}: {run}" for run in copied_runs(text, essay)]
     assert copied == [], "rewrite in our own words:\n" + "\n".join(copied)
 
@@ -513,6 +577,28 @@ def test_sentence_counter():
 
 
 # --- ui.yaml: message templates ------------------------------------------------------------
+
+
+# Pieces that are inserted into another message rather than shown on their own.
+FRAGMENTS = {"quiz_marks_one", "quiz_marks_many", "quiz_belongs_with"}
+
+
+def test_every_message_shown_on_its_own_starts_with_a_capital_letter(content):
+    lower = [
+        name for name, values in MESSAGE_SAMPLES.items()
+        if name not in FRAGMENTS and not content.ui.format(name, **values)[0].isupper()
+    ]
+    assert lower == []
+
+
+def test_content_problems_are_sentences_that_start_with_a_capital(content_copy: Path):
+    (content_copy / GLOSSARY_FILE).write_text("terms: [unclosed\n")
+    (content_copy / EXPLORE_FILE).unlink()
+    _edit_yaml(content_copy / ANALOGY_FILE, lambda d: d["sections"][0].update(colour="red"))
+    problems = load_content(content_copy).problems
+    assert len(problems) >= 3
+    for problem in problems:
+        assert problem.what[0].isupper() and problem.fix[0].isupper(), problem
 
 
 def test_every_message_fills_in_with_the_values_its_page_passes(content):

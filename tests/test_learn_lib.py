@@ -266,7 +266,7 @@ def test_learn_charts_carry_their_data():
     assert any(r.get("label") == "pass" for d in spec["datasets"].values() for r in d)
     with pytest.raises(ValueError, match="categories"):
         charts.grouped_bars(["a", "b"], {"s": np.ones(3)}, y_title="y", title="t")
-    with pytest.raises(ValueError, match="rows must be"):
+    with pytest.raises(ValueError, match="Rows must be"):
         charts.layer_rows_heatmap(np.ones((2, 3)), ["a", "b"], title="t")
 
 

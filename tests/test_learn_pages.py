@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chart_data import RenderedChart, charts, no_errors, walk
+from chart_data import RenderedChart, charts, page_errors, walk
 from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ def open_page(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run(timeout=180)  # the first run in a process imports torch and loads the model
     at.switch_page(page).run(timeout=120)
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     return at
 
 
@@ -113,7 +113,7 @@ def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(ana
 def test_every_limitation_has_its_own_live_demo_and_quiz_link(limits):
     grouped = sections(limits)
     lims = CONTENT.limitations
-    essay_first = [x.id for x in (*lims.from_origin("essay"), *lims.from_origin("design"))]
+    essay_first = [x.id for x in (*lims.from_origin("essay"), *lims.from_origin("added"))]
     assert [a for a in grouped if a in lims.ids] == essay_first
     for limitation in CONTENT.limitations.limitations:
         assert section_charts(limits, limitation.id), f"{limitation.id} has no live figure"
@@ -165,7 +165,7 @@ def test_editing_the_dynamics_prompt_recomputes_its_row(analogy):
     before = section_data(analogy, "dynamics")
     analogy.text_input(key="an_dynamics").input("Tell me about Paris and its old bridges").run()
     assert section_data(analogy, "dynamics") != before
-    assert not no_errors(analogy)
+    assert page_errors(analogy) == []
 
 
 # --- limitation demonstrations -----------------------------------------------------------
@@ -227,7 +227,7 @@ CONTROLS = [
 def test_each_demonstrations_control_changes_its_figure(limits, anchor, change):
     before = section_data(limits, anchor)
     change(limits).run(timeout=60)
-    assert not no_errors(limits), no_errors(limits)
+    assert page_errors(limits) == []
     assert section_data(limits, anchor) != before
 
 

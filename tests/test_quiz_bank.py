@@ -118,8 +118,24 @@ def test_every_question_has_a_correct_answer(bank):
             assert sum(o.correct for o in q.why) == 1, q.id
 
 
-def test_every_question_cites_a_source(bank):
-    assert all(q.source.strip() for q in bank.questions)
+def test_every_question_cites_sources_that_resolve(loaded):
+    ids = loaded.references.ids
+    unresolved = {q.id: set(q.sources) - ids for q in loaded.quiz.questions if set(q.sources) - ids}
+    assert loaded.quiz.questions and unresolved == {}
+
+
+def test_a_question_citing_an_unknown_source_is_reported_by_id(tmp_path):
+    _write_bank(tmp_path, {"qs.yaml": {"questions": [_single("cite-001", sources=["nobody_2099"])]}})
+    result = load_bank(tmp_path)
+    (problem,) = result.problems
+    assert (problem.file, problem.item) == ("quiz/qs.yaml", "cite-001")
+    assert "nobody_2099" in problem.what
+
+
+def test_bank_ids_may_not_look_like_questions_computed_from_a_prompt(tmp_path):
+    _write_bank(tmp_path, {"qs.yaml": {"questions": [_single("live-abc-001")]}})
+    result = load_bank(tmp_path)
+    assert result.bank.questions == () and "live-" in result.problems[0].what
 
 
 def test_lookups(bank):
@@ -173,7 +189,7 @@ def _single(qid: str, topic: str = "t1", **over) -> dict:
         "type": "single",
         "text": f"question {qid}?",
         "options": [_option("a", True), _option("b", False)],
-        "source": "test",
+        "sources": ["vaswani_2017"],
     }
     q.update(over)
     return q

@@ -265,7 +265,7 @@ def test_new_quiz_respects_topics_length_and_spreads_over_topics(bank):
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"topics": ["nope"], "length": 3}, "unknown topic"),
+        ({"topics": ["nope"], "length": 3}, "Unknown topic"),
         ({"topics": None, "length": 0}, "at least one"),
     ],
 )
@@ -295,7 +295,7 @@ def _mini_bank() -> QuizBank:
                         {"id": "a", "text": "right", "correct": True, "feedback": "yes"},
                         {"id": "b", "text": "wrong", "correct": False, "feedback": "no"},
                     ],
-                    "source": "test",
+                    "sources": ["vaswani_2017"],
                 }
             )
     return QuizBank.model_validate(
@@ -380,5 +380,5 @@ def test_retry_missed_with_nothing_missed_says_so(bank):
     state = new_quiz(bank, topics=["mech-sink"], length=2, seed=8, cbm=False)
     for q in state.questions:
         state = submit(state, q.id, correct_answer(q))
-    with pytest.raises(QuizError, match="no wrongly answered"):
+    with pytest.raises(QuizError, match="No wrongly answered"):
         retry_missed(state, seed=1)

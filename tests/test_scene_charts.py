@@ -170,7 +170,7 @@ def test_kinetic_frame_marks_the_bound_locus_and_shows_running_occupancy():
             assert now["state"] == "unbound"
         assert layer_rows(spec, "reservoir")[0]["unbound"] == frames.unbound[i]
         assert f"{frames.times[i]:.3g}" in kinetic_frame_description(labels, frames, i)
-    with pytest.raises(ValueError, match="frame index"):
+    with pytest.raises(ValueError, match="Frame index"):
         kinetic_frame(labels, a, eps, frames, 60)
 
 

@@ -39,7 +39,7 @@ def curves_chart(
     for name, y in series.items():
         ys = np.asarray(y, dtype=np.float64).reshape(-1)
         if ys.shape != xs.shape:
-            raise ValueError(f"series {name!r} has {ys.size} points for {xs.size} x values.")
+            raise ValueError(f"Series {name!r} has {ys.size} points for {xs.size} x values.")
         frames.append(pd.DataFrame({"x": xs, "y": ys, "series": name}))
     data = pd.concat(frames, ignore_index=True)
     if log_x:
@@ -91,7 +91,7 @@ def grouped_bars(
     for name, values in series.items():
         vals = np.asarray(values, dtype=np.float64).reshape(-1)
         if vals.size != len(cats):
-            raise ValueError(f"series {name!r} has {vals.size} values for {len(cats)} categories.")
+            raise ValueError(f"Series {name!r} has {vals.size} values for {len(cats)} categories.")
         rows += [
             {"category": c, "series": name, "value": float(v)}
             for c, v in zip(cats, vals, strict=True)
@@ -170,7 +170,7 @@ def layer_rows_heatmap(rows: np.ndarray, labels: Sequence[str], *, title: str) -
     """One query's attention row per layer: rows [layers, n] as a layers x keys heatmap."""
     r = np.asarray(rows, dtype=np.float64)
     if r.ndim != 2 or r.shape[1] != len(labels):
-        raise ValueError(f"rows must be [layers, {len(labels)}], got {r.shape}.")
+        raise ValueError(f"Rows must be [layers, {len(labels)}], got {r.shape}.")
     keys = [f"{i}: {label}" for i, label in enumerate(labels)]
     data = pd.DataFrame(
         [
@@ -203,7 +203,9 @@ def head_scatter(
     xs = np.asarray(x, dtype=np.float64).reshape(-1)
     ys = np.asarray(y, dtype=np.float64).reshape(-1)
     if xs.shape != ys.shape:
-        raise ValueError(f"x and y need one value per head, got {xs.shape} and {ys.shape}.")
+        raise ValueError(
+            f"The arguments x and y need one value per head, got {xs.shape} and {ys.shape}."
+        )
     data = pd.DataFrame({"head": [f"head {i}" for i in range(xs.size)], "x": xs, "y": ys})
     x = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=[0, 1]))
     y = alt.Y("y:Q", title=y_title)

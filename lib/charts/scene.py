@@ -109,7 +109,7 @@ def chromatin_scene(
     """
     n = len(labels)
     if n == 0:
-        raise ValueError("labels is empty: pass at least one token to draw a locus.")
+        raise ValueError("Labels is empty: pass at least one token to draw a locus.")
     occ = _as_rows(occupancy, n, "occupancy")  # [S, n]
     s_count = occ.shape[0]
     att = np.broadcast_to(_as_rows(attention, n, "attention"), occ.shape)  # [S, n]
@@ -121,9 +121,9 @@ def chromatin_scene(
         else (["TF"] if s_count == 1 else [f"TF {i + 1}" for i in range(s_count)])
     )
     if len(names) != s_count:
-        raise ValueError(f"species has {len(names)} names for {s_count} occupancy rows.")
+        raise ValueError(f"Species has {len(names)} names for {s_count} occupancy rows.")
     if len(set(names)) != len(names):
-        raise ValueError("species names must be unique; add the head number, e.g. 'L2 H5'.")
+        raise ValueError("Species names must be unique; add the head number, e.g. 'L2 H5'.")
     lay = _layout(n, width)
     x_scale = alt.Scale(domain=[RESERVOIR_X - 0.6, n - 0.5], nice=False, zero=False)
     # y is in "rows": DNA at 0, species s at 1 + s; UNIT pixels per row keeps glyphs apart.
@@ -260,7 +260,7 @@ def chromatin_scene(
     if bound is not None:
         where = np.broadcast_to(np.asarray(bound, dtype=np.int64), (s_count,))
         if np.any((where < -1) | (where >= n)):
-            raise ValueError(f"bound must be a locus in [0, {n}) or -1 (unbound), got {bound!r}.")
+            raise ValueError(f"Bound must be a locus in [0, {n}) or -1 (unbound), got {bound!r}.")
         now = pd.DataFrame(
             {
                 "position": np.where(where >= 0, where, RESERVOIR_X).astype(float),
@@ -317,7 +317,7 @@ def attention_vs_occupancy_bars(
     occ = np.asarray(occupancy, dtype=np.float64).reshape(-1)
     if att.shape != (n,) or occ.shape != (n,):
         raise ValueError(
-            f"attention and occupancy must both have shape ({n},) like labels, "
+            f"Attention and occupancy must both have shape ({n},) like labels, "
             f"got {att.shape} and {occ.shape}."
         )
     keys = [f"{i}: {_display_label(t)}" for i, t in enumerate(labels)]
@@ -383,7 +383,7 @@ def convergence_chart(
     t = np.asarray(times, dtype=np.float64).reshape(-1)
     d = np.asarray(tv, dtype=np.float64).reshape(-1)
     if t.shape != d.shape:
-        raise ValueError(f"times and tv must have the same length, got {t.shape} and {d.shape}.")
+        raise ValueError(f"Times and tv must have the same length, got {t.shape} and {d.shape}.")
     keep = (t > 0) & (d > 0) & np.isfinite(t) & np.isfinite(d)  # log scales need > 0
     rows = pd.DataFrame({"time": t[keep], "tv": d[keep]})
     line = (
@@ -422,7 +422,7 @@ def kinetic_frame(
     where the TF is right now, glyphs show the running time-average occupancy so far."""
     i = int(index)
     if not 0 <= i < frames.times.size:
-        raise ValueError(f"frame index must be in [0, {frames.times.size}), got {index!r}.")
+        raise ValueError(f"Frame index must be in [0, {frames.times.size}), got {index!r}.")
     return chromatin_scene(
         labels,
         attention,

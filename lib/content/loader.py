@@ -44,6 +44,7 @@ UI_FILE = "ui.yaml"
 QUIZ_FOLDER = "quiz"
 TOPICS_FILE = f"{QUIZ_FOLDER}/topics.yaml"
 _QUESTION_FILE_KEYS = {"questions", "theme"}
+LIVE_PREFIX = "live-"  # ids of questions computed from a prompt (lib/quiz/live.py)
 _QUESTION = TypeAdapter(Question)
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -174,6 +175,15 @@ def _question(raw: Any, name: str, topic_ids: set[str]) -> AnyQuestion:
                 qid,
             )
         ) from exc
+    if question.id.startswith(LIVE_PREFIX):
+        raise _ItemProblem(
+            ContentProblem(
+                name,
+                f"The id starts with {LIVE_PREFIX!r}, which marks questions computed from a prompt.",
+                "Give this question an id with another prefix.",
+                qid,
+            )
+        )
     if question.topic not in topic_ids:
         raise _ItemProblem(
             ContentProblem(
@@ -192,9 +202,24 @@ class _ItemProblem(Exception):
         self.problem = problem
 
 
-def _load_quiz(folder: Path) -> tuple[QuizBank, list[ContentProblem]]:
+def _unknown_sources(question: AnyQuestion, name: str, ref_ids: frozenset[str]):
+    unknown = sorted(set(question.sources) - ref_ids)
+    if not unknown:
+        return None
+    return ContentProblem(
+        name,
+        f"The question cites source id(s) {unknown} that are not in {REFERENCES_FILE}.",
+        f"Add those references to {REFERENCES_FILE} or correct the ids.",
+        question.id,
+    )
+
+
+def _load_quiz(
+    folder: Path, ref_ids: frozenset[str] | None
+) -> tuple[QuizBank, list[ContentProblem]]:
     """Every valid topic and question; files in name order, so of two questions with one id
-    the first wins and the second is reported naming both files."""
+    the first wins and the second is reported naming both files. A question citing an unknown
+    source is kept and reported (``ref_ids`` None: references unavailable, not checked)."""
     quiz = folder / QUIZ_FOLDER
     try:
         topics, problems = _load_topics(folder)
@@ -231,6 +256,9 @@ def _load_quiz(folder: Path) -> tuple[QuizBank, list[ContentProblem]]:
                 continue
             origin[question.id] = name
             questions.append(question)
+            unknown = ref_ids is not None and _unknown_sources(question, name, ref_ids)
+            if unknown:
+                problems.append(unknown)
     return QuizBank(topics=tuple(topics), questions=tuple(questions)), problems
 
 
@@ -270,6 +298,8 @@ def _source_problems(
         ]
     problems = []
     for file, model in loaded.items():
+        if isinstance(model, QuizBank):
+            continue  # checked question by question while loading, to name each one
         unknown = sorted(set(cited_ids(model)) - references.ids)
         if unknown:
             problems.append(
@@ -337,11 +367,15 @@ def load_content(folder: str | Path) -> Content:
     references = attempt(REFERENCES_FILE, References)
     explore = attempt(EXPLORE_FILE, ExploreText)
     ui = attempt(UI_FILE, UiText)
-    quiz, quiz_problems = _load_quiz(folder)
+    quiz, quiz_problems = _load_quiz(folder, references.ids if references else None)
     problems.extend(quiz_problems)
-    problems.extend(
-        _source_problems({ANALOGY_FILE: analogy, LIMITATIONS_FILE: limitations}, references)
-    )
+    citing = {
+        ANALOGY_FILE: analogy,
+        LIMITATIONS_FILE: limitations,
+        GLOSSARY_FILE: glossary,
+        f"{QUIZ_FOLDER}/": quiz if quiz.questions else None,
+    }
+    problems.extend(_source_problems(citing, references))
     problems.extend(_topic_problems(analogy, limitations, quiz))
     return Content(
         analogy=analogy,

@@ -22,7 +22,7 @@ from lib.quiz.grading import (
     marks,
 )
 from lib.quiz.live import (
-    LIVE_SOURCE,
+    LIVE_PREFIX,
     LiveError,
     LiveOption,
     LiveQuestion,
@@ -48,7 +48,7 @@ from lib.quiz.session import (
 )
 
 __all__ = [
-    "LIVE_SOURCE",
+    "LIVE_PREFIX",
     "AnswerError",
     "FeedbackItem",
     "LiveError",

@@ -71,13 +71,13 @@ class AnalogySection(Frozen):
 
     id: Slug
     title: NonEmpty
-    cell_side: sentences(2, 4)
-    model_side: sentences(2, 4)
+    cell_side: sentences(2, 5)
+    model_side: sentences(2, 5)
     takeaway: OneSentence
     figure: Slug  # the live figure the page draws for this section
     try_it: TryIt
     quiz_topic: TopicRef
-    sources: tuple[RefId, ...] = ()
+    sources: Sources
 
 
 class MappingRow(Frozen):
@@ -87,7 +87,7 @@ class MappingRow(Frozen):
     chromatin: NonEmpty
     note: NonEmpty
     origin: tuple[Slug, ...] = Field(min_length=1)  # section ids, or "extension"
-    sources: tuple[RefId, ...] = ()
+    sources: Sources
 
 
 class DerivationStep(Frozen):
@@ -95,7 +95,7 @@ class DerivationStep(Frozen):
 
     text: NonEmpty
     latex: NonEmpty
-    sources: tuple[RefId, ...] = ()
+    sources: Sources
 
 
 class Analogy(Frozen):
@@ -137,8 +137,8 @@ class Limitation(Frozen):
 
     id: Slug
     title: NonEmpty
-    origin: Literal["essay", "design"]  # the essay's own limitation, or one it does not raise
-    claim: sentences(2, 4)
+    origin: Literal["essay", "added"]  # the essay's own limitation, or one the app adds
+    claim: sentences(2, 5)
     demo: Slug  # the interactive demonstration the page draws
     demo_caption: NonEmpty
     quiz_topic: TopicRef
@@ -180,7 +180,7 @@ class Limitations(Frozen):
         return tuple(x.demo for x in self.limitations)
 
     def from_origin(self, origin: str) -> tuple[Limitation, ...]:
-        """The limitations raised by the essay ("essay") or beyond it ("design"), in order."""
+        """The limitations the essay raises ("essay") or the app adds ("added"), in order."""
         return tuple(x for x in self.limitations if x.origin == origin)
 
     def get(self, limitation_id: str) -> Limitation:
@@ -197,6 +197,7 @@ class GlossaryTerm(Frozen):
     field: Literal["model", "cell", "physics"]
     definition: sentences(1, 2)
     aliases: tuple[NonEmpty, ...] = ()
+    sources: Sources
 
 
 class Glossary(Frozen):
@@ -231,11 +232,31 @@ class Reference(Frozen):
     venue: NonEmpty
     url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     note: NonEmpty | None = None  # what the app uses this source for
+    cite_as: NonEmpty | None = None  # short form when the authors are not people's names
 
     def citation(self) -> str:
         """A one-line human citation, e.g. for a caption or the references page."""
         year = f" ({self.year})" if self.year is not None else ""
         return f"{self.authors}{year}. {self.title}. {self.venue}."
+
+    def short(self) -> str:
+        """An in-text citation: "Miller 2023", "Shea & Ackers 1985", "Chen et al. 2014"."""
+        if self.cite_as is not None:
+            return self.cite_as
+        surnames = [_surname(name) for name in self.authors.split(", ")]
+        if len(surnames) == 1:
+            who = surnames[0]
+        elif len(surnames) == 2:
+            who = f"{surnames[0]} & {surnames[1]}"
+        else:
+            who = f"{surnames[0]} et al."
+        return who if self.year is None else f"{who} {self.year}"
+
+
+def _surname(name: str) -> str:
+    """ "van der Walt S" -> "van der Walt": drop the trailing initials of a Vancouver-style name."""
+    head, _, initials = name.rpartition(" ")
+    return head if head and initials.isupper() and initials.isalpha() else name
 
 
 class References(Frozen):
@@ -252,6 +273,11 @@ class References(Frozen):
 
     def get(self, ref_id: str) -> Reference:
         return by_id(self.references, ref_id, "reference")
+
+    def short(self, ref_id: str) -> str:
+        """The in-text citation of ``ref_id``, or the id itself if it is not listed."""
+        known = {r.id: r for r in self.references}
+        return known[ref_id].short() if ref_id in known else ref_id
 
 
 # ---------------------------------------------------------------------------------------

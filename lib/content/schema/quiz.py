@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from lib.content.schema.base import Frozen, Text
+from lib.content.schema.base import Frozen, Sources, Text
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*-\d{3}$")]
 TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=60)]
@@ -60,7 +60,7 @@ class _QuestionBase(Frozen):
     topic: TopicId
     skill: Skill
     text: Text
-    source: Text
+    sources: Sources  # ids in content/references.yaml; the loader checks they exist
     explanation: Text | None = None
 
 
@@ -68,7 +68,7 @@ def _check_unique(ids: list[str], what: str, qid: str) -> None:
     seen: set[str] = set()
     for item in ids:
         if item in seen:
-            raise ValueError(f"question {qid}: {what} {item!r} appears twice; make each one unique")
+            raise ValueError(f"Question {qid}: {what} {item!r} appears twice; make each one unique")
         seen.add(item)
 
 
@@ -87,7 +87,7 @@ class SingleQuestion(_QuestionBase):
         n = sum(o.correct for o in self.options)
         if n != 1:
             raise ValueError(
-                f"question {self.id}: a single-choice question needs exactly one correct option, "
+                f"Question {self.id}: a single-choice question needs exactly one correct option, "
                 f"found {n}; mark one option `correct: true` (or make it type: multi)"
             )
         return self
@@ -102,7 +102,7 @@ class MultiQuestion(_QuestionBase):
         _check_options(self.id, self.options)
         if not any(o.correct for o in self.options):
             raise ValueError(
-                f"question {self.id}: a multi-choice question needs at least one correct option, "
+                f"Question {self.id}: a multi-choice question needs at least one correct option, "
                 "found none; mark the right ones `correct: true`"
             )
         return self
@@ -133,7 +133,7 @@ class TrueFalseQuestion(_QuestionBase):
         n = sum(o.correct for o in self.why)
         if n != 1:
             raise ValueError(
-                f"question {self.id}: a true_false question needs exactly one correct `why` "
+                f"Question {self.id}: a true_false question needs exactly one correct `why` "
                 f"option, found {n}; mark the one right reason `correct: true`"
             )
         return self
@@ -158,7 +158,7 @@ class QuizBank(Frozen):
         for q in self.questions:
             if q.topic not in known:
                 raise ValueError(
-                    f"question {q.id}: unknown topic {q.topic!r}; use one of the ids in "
+                    f"Question {q.id}: unknown topic {q.topic!r}; use one of the ids in "
                     "content/quiz/topics.yaml or add the topic there"
                 )
         return self
@@ -176,7 +176,7 @@ class QuizBank(Frozen):
         try:
             return self._by_id[question_id]
         except KeyError:
-            raise KeyError(f"no question with id {question_id!r} in the quiz bank") from None
+            raise KeyError(f"No question with id {question_id!r} in the quiz bank") from None
 
     def has_question(self, question_id: str) -> bool:
         return question_id in self._by_id
@@ -185,7 +185,7 @@ class QuizBank(Frozen):
         try:
             return self._topics_by_id[topic_id]
         except KeyError:
-            raise KeyError(f"no topic with id {topic_id!r} in content/quiz/topics.yaml") from None
+            raise KeyError(f"No topic with id {topic_id!r} in content/quiz/topics.yaml") from None
 
     def has_topic(self, topic_id: str) -> bool:
         return topic_id in self._topics_by_id

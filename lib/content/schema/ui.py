@@ -6,7 +6,7 @@ value per placeholder the page passes (the value's type matters: it checks the t
 format specs), so a template must use exactly those names; :class:`UiText` rejects any other
 set (lib/content/templates.py), and a typo in the file is a loading problem, not a crash in
 front of a student. The quiz's marking text must describe the Gardner-Medwin scheme that
-lib/quiz/grading.py applies (Gardner-Medwin & Gahan 2003); a test checks that the two agree.
+lib/quiz/grading.py applies (Gardner-Medwin 2006); a test checks that the two agree.
 """
 
 from __future__ import annotations
