@@ -436,12 +436,12 @@ def new_session_replica(url: str, *, agent: str) -> str:
 
 def progress_upload() -> bytes:
     """A short quiz with one answer, as a student would have downloaded it."""
-    from lib.quiz.bank import load_bank
+    from lib.content import load_content
     from lib.quiz.grading import correct_answer
     from lib.quiz.progress import progress_to_json
     from lib.quiz.session import new_quiz, submit
 
-    bank = load_bank(ROOT / "content" / "quiz").bank
+    bank = load_content(ROOT / "content").quiz
     state = new_quiz(bank, topics=None, length=3, seed=1, cbm=False)
     first = state.questions[0]
     return progress_to_json(submit(state, first.id, correct_answer(first))).encode()

@@ -75,14 +75,15 @@ def fig_why(section):
     say("entropy_help")
 
 
+# The function that draws each figure id named in content/analogy.yaml.
 FIGURES = {
-    "input": fig_input,
-    "decision": fig_decision,
-    "context": fig_context,
-    "teamwork": fig_teamwork,
-    "dynamics": fig_dynamics,
-    "instructions": fig_instructions,
-    "why_it_works": fig_why,
+    "input_tokens_loci": fig_input,
+    "decision_row_occupancy": fig_decision,
+    "context_two_prompts": fig_context,
+    "teamwork_heads_species": fig_teamwork,
+    "dynamics_recompute": fig_dynamics,
+    "instructions_weights_genome": fig_instructions,
+    "temperature_boltzmann": fig_why,
 }
 
 model_picker()
@@ -104,7 +105,7 @@ else:
         model.write(section.model_side)
         st.markdown(f"**In short:** {section.takeaway}")
         with learn.live_figure(section.title):
-            FIGURES[section.id](section)
+            FIGURES[section.figure](section)
         learn.links(topic=section.quiz_topic, try_it=section.try_it)
         learn.sources(section.sources)
 

@@ -1,9 +1,11 @@
-"""Context: one word in two prompts, as the TF it sends in two cell states."""
+"""Context: one word in two prompts, like one locus in two cell states. The word can be read
+two ways, and the page says which it shows: its row (where the TF it sends spends its time)
+or its column (how much the other words' TFs bind it, as a locus)."""
 
 import streamlit as st
 
 from lib.charts import attention as attention_charts
-from lib.pipeline.views import context_scenes, context_view, context_words
+from lib.pipeline.views import context_scenes, context_view, context_words, received_view
 from ui import controls, state
 from ui.cache import cached_view, prompt_facts
 from ui.charts import show
@@ -13,18 +15,20 @@ from ui.text import caption, help_for, say
 
 require_entry()
 
+READINGS = {"row": "Its row: where the TF it sends binds",
+            "column": "Its column: how much it is bound, as a locus"}
+
 controls.explore_sidebar(show_level=False)
-st.title("Context: the same gene in two cell types")
+st.title("Context: one word, two prompts")
 caption("context")
 left, right = st.columns(2)
-left.text_input("Prompt A (cell type A)", **state.bind(state.CONTEXT_A), max_chars=2000,
+left.text_input("Prompt A (one cell state)", **state.bind(state.CONTEXT_A), max_chars=2000,
                 help=help_for("context_a"))
-right.text_input("Prompt B (cell type B)", **state.bind(state.CONTEXT_B), max_chars=2000,
-                 help=help_for("context_b"))
+right.text_input("Prompt B (another cell state)", **state.bind(state.CONTEXT_B),
+                 max_chars=2000, help=help_for("context_b"))
 
 prompts = (state.CONTEXT_A.get(), state.CONTEXT_B.get())
-facts = [prompt_facts(p) for p in prompts]
-if any(f is None for f in facts):
+if any(prompt_facts(p) is None for p in prompts):
     st.stop()
 common = cached_view("context_words", prompts, context_words)
 if not common:
@@ -32,23 +36,41 @@ if not common:
     st.stop()
 if state.CONTEXT_WORD.get() not in common:
     state.CONTEXT_WORD.set(common[0])
-word = st.selectbox("Shared word (the gene)", common, **state.bind(state.CONTEXT_WORD),
-                    help=help_for("shared_word"))
-view = cached_view("context", prompts, context_view, word=word,
-                   settings=state.row_settings(level="word"))
-if view is None:
-    st.stop()
+word_column, reading_column = st.columns(2)
+word = word_column.selectbox("Shared word", common, **state.bind(state.CONTEXT_WORD),
+                             help=help_for("shared_word"))
+reading = reading_column.radio("Show the word as", list(READINGS), format_func=READINGS.get,
+                               **state.bind(state.CONTEXT_READING))
+settings = state.row_settings(level="word")
 
-st.metric("How differently the word attends (total-variation distance, 0 = same, 1 = disjoint)",
-          f"{view.comparison.tv_distance:.2f}")
-comparison = view.comparison
-show(attention_charts.context_bars(
-    comparison.keys, comparison.weights_a, comparison.weights_b, name_a="A", name_b="B",
-    alt_text=f"Attention of '{word}' in prompt A and prompt B, and their difference; "
-             f"total-variation distance {comparison.tv_distance:.2f}."))
-scenes = cached_view("context_scenes", prompts, context_scenes, word=word,
-                     settings=state.row_settings(level="word"))
-for column, scene, name in zip(st.columns(2), scenes or (), ("A", "B"), strict=True):
-    with column:
-        st.subheader(f"Cell type {name}")
-        show_scene(scene, key=f"context_scene_{name}")
+if reading == "row":
+    view = cached_view("context", prompts, context_view, word=word, settings=settings)
+    if view is None:
+        st.stop()
+    comparison = view.comparison
+    st.metric("How differently the word's TF binds (total-variation distance of its rows, "
+              "0 = same, 1 = disjoint)", f"{comparison.tv_distance:.2f}")
+    show(attention_charts.context_bars(
+        comparison.keys, comparison.weights_a, comparison.weights_b, name_a="A", name_b="B",
+        alt_text=f"Attention of '{word}' in prompt A and prompt B, and their difference; "
+                 f"total-variation distance {comparison.tv_distance:.2f}."))
+    scenes = cached_view("context_scenes", prompts, context_scenes, word=word, settings=settings)
+    for column, scene, name in zip(st.columns(2), scenes or (), ("A", "B"), strict=True):
+        with column:
+            st.subheader(f"Where the TF sent by '{word}' binds, prompt {name}")
+            show_scene(scene, key=f"context_scene_{name}")
+else:
+    view = cached_view("received", prompts, received_view, word=word, settings=settings)
+    if view is None:
+        st.stop()
+    comparison = view.comparison
+    a, b = st.columns(2)
+    a.metric(f"Average attention '{word}' receives in prompt A", f"{view.mean_received[0]:.3f}")
+    b.metric(f"Average attention '{word}' receives in prompt B", f"{view.mean_received[1]:.3f}",
+             delta=f"{view.mean_received[1] - view.mean_received[0]:+.3f}")
+    show(attention_charts.context_bars(
+        comparison.keys, comparison.weights_a, comparison.weights_b, name_a="A", name_b="B",
+        alt_text=(f"How much each word of prompts A and B attends to '{word}': its occupancy "
+                  f"as a locus, {view.mean_received[0]:.3f} on average in A and "
+                  f"{view.mean_received[1]:.3f} in B.")))
+    say("context_column")

@@ -6,11 +6,11 @@ import streamlit as st
 from ui import quiz as q
 from ui import state
 from ui.site import require_entry
+from ui.text import message, site_content
 
 require_entry()
 
-load, ui_load = q.content()
-bank, text = load.bank, ui_load.text
+bank = q.bank()
 
 wanted = st.query_params.get("topic")
 if wanted and wanted != state.QUIZ_TOPIC_PARAM.get():
@@ -24,24 +24,25 @@ titles = {t.id: t.title for t in bank.topics}
 state.QUIZ_TOPICS.set([t for t in state.QUIZ_TOPICS.get() if t in titles])
 bar.multiselect("Topics", list(titles), format_func=titles.get, placeholder="All topics",
                 **state.bind(state.QUIZ_TOPICS))
-bar.number_input("Questions", 1, 50, step=1, help=text and text.length_help,
+bar.number_input("Questions", 1, 50, step=1, help=message("quiz_length_help"),
                  **state.bind(state.QUIZ_LENGTH))
-bar.toggle("Certainty-based marking", help=text and text.cbm_help, **state.bind(state.QUIZ_CBM))
-bar.toggle("Include questions about my prompt", help=text and text.live_help,
+bar.toggle("Certainty-based marking", help=message("quiz_cbm_help"),
+           **state.bind(state.QUIZ_CBM))
+bar.toggle("Include questions about my prompt", help=message("quiz_live_help"),
            **state.bind(state.QUIZ_LIVE))
-bar.number_input("Seed", 0, 2**31 - 1, step=1, help=text and text.seed_help,
+bar.number_input("Seed", 0, 2**31 - 1, step=1, help=message("quiz_seed_help"),
                  **state.bind(state.QUIZ_SEED))
 start = bar.button("Start a new quiz", type="primary")
 
 st.title("Quiz: test yourself")
 if wanted and not bank.has_topic(wanted):
-    st.warning(q.fill("unknown_topic", wanted[:60], topic=wanted[:60]))
-for problem in (*load.problems, *([ui_load.problem] if ui_load.problem else [])):
+    st.warning(q.fill("quiz_unknown_topic", wanted[:60], topic=wanted[:60]))
+for problem in site_content().problems_in("quiz/", "ui.yaml"):
     st.warning(f"Part of the quiz content is broken and was skipped. {problem}")
 if not bank.questions:
     st.error("No quiz questions could be loaded; see the problems above.")
     st.stop()
-q.say("intro", st.markdown)
+q.say("quiz_intro", st.markdown)
 if start:
     q.start_quiz()
 if state.QUIZ_LIVE_NOTE.get():

@@ -57,6 +57,6 @@ def chart_with(at, field: str, *, title: str | None = None) -> RenderedChart:
     raise AssertionError(f"no chart with a '{field}' column" + (f" and '{title}'" if title else ""))
 
 
-def no_errors(at) -> list[str]:
+def page_errors(at) -> list[str]:
     """Messages of exceptions and st.error elements (empty when the run was clean)."""
     return [e.message for e in at.exception] + [e.value for e in at.error]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from lib.content import normalise_words
+from lib.content.wording import normalise_words
 
 RUN = 8
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,17 +19,16 @@ from pathlib import Path
 import pytest
 
 from browser_support import CHART, assert_no_errors, wait_chart_changed, wait_for_app
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import correct_answer
 from lib.quiz.progress import progress_to_json
 from lib.quiz.session import new_quiz, submit
-from lib.quiz.ui import load_ui_text
 from scripts.cluster import COOKIE, Cluster
 
 pytestmark = pytest.mark.browser
-QUIZ_DIR = Path(__file__).resolve().parents[1] / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
-TEXT = load_ui_text(QUIZ_DIR).text
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = load_content(ROOT / "content")
+BANK, TEXT = CONTENT.quiz, CONTENT.ui
 TOPIC = "mech-masks"
 
 
@@ -110,7 +109,7 @@ def answer_first_question(page) -> None:
     wait_for_app(page)
     form.get_by_role("button", name="Submit answer").click()
     wait_for_app(page)
-    page.get_by_text(TEXT.feedback_right.split("{")[0], exact=False).first.wait_for()
+    page.get_by_text(TEXT.messages["quiz_feedback_right"].split("{")[0], exact=False).first.wait_for()
 
 
 def test_one_session_stays_on_one_replica_through_quiz_upload_and_explore(
@@ -132,9 +131,9 @@ def test_one_session_stays_on_one_replica_through_quiz_upload_and_explore(
     # holds this session can accept it.
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
         str(progress_file(tmp_path)))
-    page.get_by_text(TEXT.resume_success).wait_for(timeout=30_000)
+    page.get_by_text(TEXT.messages["quiz_resume_success"]).wait_for(timeout=30_000)
     wait_for_app(page)
-    page.get_by_text(TEXT.format("progress", number=3, total=3, answered=2)).wait_for()
+    page.get_by_text(TEXT.format("quiz_progress", number=3, total=3, answered=2)).wait_for()
     assert_no_errors(page)
 
     page.get_by_role("link", name="Explore").click()  # in the app: same session, same socket

@@ -72,9 +72,9 @@ def _progress_text(page) -> str:
 def test_hostile_progress_upload_is_refused_and_nothing_changes(quiz_page, name):
     from pathlib import Path
 
-    from lib.quiz.bank import load_bank
+    from lib.content import load_content
 
-    bank = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
+    bank = load_content(Path(__file__).resolve().parents[1] / "content").quiz
     payload = hostile_progress_files(bank.questions[0].id)[name]
     page = quiz_page
     before = _progress_text(page)

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from browser_support import ERROR_SELECTORS, assert_no_errors, wait_for_app
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.session import new_quiz
-from lib.quiz.ui import load_ui_text
 
 pytestmark = pytest.mark.browser
-BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
-TEXT = load_ui_text(Path(__file__).resolve().parents[1] / "content" / "quiz").text
+CONTENT = load_content(Path(__file__).resolve().parents[1] / "content")
+BANK, TEXT = CONTENT.quiz, CONTENT.ui
 TOPIC = "mech-masks"
 
 
@@ -61,12 +60,12 @@ def test_take_a_short_quiz_download_results_and_resume(server, page, tmp_path):
 
     plan = [True, False, True]
     for number, (question, right) in enumerate(zip(expected, plan, strict=True), start=1):
-        page.get_by_text(TEXT.format("progress", number=number, total=3,
+        page.get_by_text(TEXT.format("quiz_progress", number=number, total=3,
                                      answered=number - 1)).wait_for()
         radios = page.locator("[data-testid=stForm] input[type=radio]:checked")
         assert radios.count() == 0  # nothing pre-selected
         answer(page, question, right=right)
-        verdict = TEXT.feedback_right if right else TEXT.feedback_wrong
+        verdict = TEXT.messages["quiz_feedback_right" if right else "quiz_feedback_wrong"]
         page.get_by_text(verdict.split("{")[0], exact=False).first.wait_for()
         body = page.inner_text("body")
         options = question.options if question.type != "true_false" else question.why

@@ -20,7 +20,7 @@ from lib.classroom.submission import (
     new_submission,
 )
 from lib.classroom.text import MESSAGE_SAMPLES, TEXT_PATH, ClassroomText, classroom_text, load_text
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import (
     MatchingAnswer,
     MultiAnswer,
@@ -32,7 +32,7 @@ from lib.quiz.live import LiveOption, LiveQuestion
 from lib.quiz.schema import MatchingQuestion, MultiQuestion, SingleQuestion, TrueFalseQuestion
 from lib.quiz.session import append_question, new_quiz, submit
 
-BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
+BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 LIMITS = Limits()
 
 

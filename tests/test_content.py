@@ -1,9 +1,11 @@
-"""Teaching content (content/*.yaml, not the quiz bank) validates, is complete, cites real
-sources, is written in our own words, and fails loudly but locally when broken."""
+"""Teaching content (content/*.yaml; the quiz bank has tests/test_quiz_bank.py) validates, is
+complete, cites real sources, is written in our own words, and fails loudly but locally when
+broken."""
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -13,54 +15,50 @@ from essay_check import copied_runs, essay_fingerprints, fingerprints_of
 from pydantic import ValidationError
 
 from lib.content import (
-    ALLOWED_DEMOS,
     ANALOGY_FILE,
     EXPLORE_FILE,
-    FIGURE_FOR_SECTION,
     GLOSSARY_FILE,
-    LIMITATION_IDS,
     LIMITATIONS_FILE,
     MESSAGE_SAMPLES,
-    PARALLEL_IDS,
-    QUIZ_TOPICS_FILE,
     REFERENCES_FILE,
     REQUIRED_PRESETS,
-    SECTION_IDS,
+    TOPICS_FILE,
     UI_FILE,
+    Analogy,
     ContentError,
+    ExploreText,
+    Glossary,
+    Limitations,
+    References,
+    UiText,
+    cited_ids,
     count_sentences,
-    iter_strings,
-    load_all,
-    load_analogy,
-    load_explore_text,
-    load_glossary,
-    load_limitations,
-    load_quiz_topic_ids,
-    load_references,
-    load_ui_text,
-    normalise_words,
-    shared_word_runs,
+    load_content,
+    load_file,
 )
+from lib.content.wording import iter_strings, normalise_words, shared_word_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 ESSAY = ROOT.parent / "shared" / "reference" / "000_e19681e8c8a57ef1.txt"
-FILES = (ANALOGY_FILE, LIMITATIONS_FILE, GLOSSARY_FILE, REFERENCES_FILE, EXPLORE_FILE, UI_FILE)
+QUIZ_TOPICS_FILE = TOPICS_FILE
+# The essay's six parallels and its "why it works" summary, by the section ids the Learn page
+# anchors them at: the analogy page must teach each one (the essay's own structure).
+ESSAY_PARALLELS = ("input", "decision", "context", "teamwork", "dynamics", "instructions")
+ESSAY_SECTIONS = (*ESSAY_PARALLELS, "why_it_works")
 
 
 @pytest.fixture(scope="module")
 def content():
-    return load_all(CONTENT)
+    return load_content(CONTENT)
 
 
 @pytest.fixture
 def content_copy(tmp_path: Path) -> Path:
-    """A writable copy of the teaching files, to break one at a time."""
-    for name in FILES:
-        shutil.copy(CONTENT / name, tmp_path / name)
-    (tmp_path / "quiz").mkdir()
-    shutil.copy(CONTENT / QUIZ_TOPICS_FILE, tmp_path / QUIZ_TOPICS_FILE)
-    return tmp_path
+    """A writable copy of the whole content folder, to break one file at a time."""
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    return copy
 
 
 def _edit_yaml(path: Path, change) -> None:
@@ -76,21 +74,22 @@ def test_every_file_loads_without_problems(content):
     assert content.problems == (), "\n".join(str(p) for p in content.problems)
     for field in ("analogy", "limitations", "glossary", "references", "explore", "ui"):
         assert getattr(content, field) is not None, field
+    assert content.quiz.questions
 
 
 @pytest.mark.parametrize(
-    ("loader", "name"),
+    ("model", "name"),
     [
-        (load_analogy, ANALOGY_FILE),
-        (load_limitations, LIMITATIONS_FILE),
-        (load_glossary, GLOSSARY_FILE),
-        (load_references, REFERENCES_FILE),
-        (load_explore_text, EXPLORE_FILE),
-        (load_ui_text, UI_FILE),
+        (Analogy, ANALOGY_FILE),
+        (Limitations, LIMITATIONS_FILE),
+        (Glossary, GLOSSARY_FILE),
+        (References, REFERENCES_FILE),
+        (ExploreText, EXPLORE_FILE),
+        (UiText, UI_FILE),
     ],
 )
-def test_each_loader_returns_a_frozen_model(loader, name):
-    model = loader(CONTENT / name)
+def test_each_file_loads_as_a_frozen_model(model, name):
+    model = load_file(CONTENT / name, model)
     first_field = next(iter(type(model).model_fields))
     with pytest.raises(ValidationError):
         setattr(model, first_field, None)
@@ -113,7 +112,7 @@ def test_quiz_topics_come_from_the_quiz_banks_topics_file(content):
     # content/quiz/topics.yaml is the single source of truth; read it independently here.
     raw = yaml.safe_load((CONTENT / QUIZ_TOPICS_FILE).read_text(encoding="utf-8"))
     ids = {t["id"] for t in raw["topics"]}
-    assert load_quiz_topic_ids(CONTENT / QUIZ_TOPICS_FILE) == ids
+    assert {t.id for t in content.quiz.topics} == ids
     used = {s.id: s.quiz_topic for s in content.analogy.sections}
     used |= {x.id: x.quiz_topic for x in content.limitations.limitations}
     assert used == EXPECTED_QUIZ_TOPIC
@@ -123,7 +122,7 @@ def test_quiz_topics_come_from_the_quiz_banks_topics_file(content):
 def test_unknown_quiz_topic_is_reported_but_the_file_still_loads(content_copy: Path):
     _edit_yaml(content_copy / ANALOGY_FILE,
                lambda d: d["sections"][0].update(quiz_topic="why_it_works"))
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.analogy is not None
     assert [p.file for p in result.problems] == [ANALOGY_FILE]
     assert "why_it_works" in result.problems[0].what and QUIZ_TOPICS_FILE in result.problems[0].what
@@ -134,7 +133,7 @@ def test_a_new_topic_in_the_topics_file_is_accepted_without_code_changes(content
                lambda d: d["topics"].append({"id": "brand-new", "title": "t", "description": "d"}))
     _edit_yaml(content_copy / ANALOGY_FILE,
                lambda d: d["sections"][0].update(quiz_topic="brand-new"))
-    assert load_all(content_copy).problems == ()
+    assert load_content(content_copy).problems == ()
 
 
 @pytest.mark.parametrize(
@@ -148,24 +147,27 @@ def test_a_new_topic_in_the_topics_file_is_accepted_without_code_changes(content
 )
 def test_missing_or_broken_topics_file_is_a_problem_and_the_rest_loads(content_copy: Path, breakage):
     breakage(content_copy / QUIZ_TOPICS_FILE)
-    result = load_all(content_copy)
-    assert [p.file for p in result.problems] == [QUIZ_TOPICS_FILE]
-    assert "not checked" in result.problems[0].what
+    result = load_content(content_copy)
+    assert {p.file for p in result.problems} == {QUIZ_TOPICS_FILE}
+    assert "could not be checked" in result.problems[-1].what
     assert result.analogy is not None and result.limitations is not None
+    assert result.quiz.questions == ()  # no question can be checked without its topics
 
 
 # --- analogy -----------------------------------------------------------------------------
 
 
-def test_all_six_parallels_and_why_it_works_are_present(content):
-    ids = [s.id for s in content.analogy.sections]
-    assert sorted(ids) == sorted(SECTION_IDS)
-    assert set(PARALLEL_IDS) < set(ids)
+def test_the_essays_six_parallels_and_why_it_works_are_taught_in_its_order(content):
+    assert content.analogy.section_ids == ESSAY_SECTIONS
+
+
+def test_every_essay_parallel_has_a_row_in_the_mapping(content):
+    origins = {o for row in content.analogy.mapping for o in row.origin}
+    assert set(ESSAY_PARALLELS) <= origins
 
 
 def test_each_section_draws_its_own_figure_and_quizzes_its_own_topic(content):
     for section in content.analogy.sections:
-        assert section.figure == FIGURE_FOR_SECTION[section.id]
         assert section.quiz_topic == EXPECTED_QUIZ_TOPIC[section.id]
         assert section.try_it.prompt
         assert 2 <= count_sentences(section.cell_side) <= 4
@@ -174,7 +176,7 @@ def test_each_section_draws_its_own_figure_and_quizzes_its_own_topic(content):
 
 def test_section_lookup_by_id(content):
     assert content.analogy.section("context").figure == "context_two_prompts"
-    with pytest.raises(KeyError, match="no analogy section"):
+    with pytest.raises(KeyError, match="No analogy section"):
         content.analogy.section("nope")
 
 
@@ -241,16 +243,21 @@ def test_derivation_identities_hold_numerically():
 # --- limitations -------------------------------------------------------------------------
 
 
-def test_all_eleven_limitations_have_a_distinct_demo(content):
-    lims = content.limitations.limitations
-    assert sorted(x.id for x in lims) == sorted(LIMITATION_IDS)
-    assert len(LIMITATION_IDS) == 11
-    assert {x.demo for x in lims} == ALLOWED_DEMOS
-    for x in lims:
-        assert x.demo_caption
+# The essay's own three limitations, then the eight a scientist adds (one page section each).
+ESSAY_LIMITATIONS = ("lim_biological", "lim_instructions", "lim_timescale")
+ADDED_LIMITATIONS = (
+    "lim_normalization", "lim_concentration", "lim_gating", "lim_cooperativity",
+    "lim_nonequilibrium", "lim_stochastic", "lim_memory", "lim_explanation",
+)  # fmt: skip
+
+
+def test_the_essays_limitations_come_first_then_the_ones_a_scientist_adds(content):
+    lims = content.limitations
+    assert [x.id for x in lims.from_origin("essay")] == list(ESSAY_LIMITATIONS)
+    assert [x.id for x in lims.from_origin("added")] == list(ADDED_LIMITATIONS)
+    assert lims.ids == (*ESSAY_LIMITATIONS, *ADDED_LIMITATIONS)
+    for x in lims.limitations:
         assert x.quiz_topic == EXPECTED_QUIZ_TOPIC[x.id]
-        assert x.sources
-        assert x.origin == ("essay" if x.id in LIMITATION_IDS[:3] else "design")
 
 
 def test_timescales_span_milliseconds_to_years_with_sources(content):
@@ -312,7 +319,9 @@ REQUIRED_REFERENCES = (
     "zaret_carroll_2011", "vaswani_2017", "abnar_zuidema_2020", "miller_2023",
     "jain_wallace_2019", "wiegreffe_pinter_2019", "chen_2014", "gillespie_1977",
     "gardner_medwin_2006", "okabe_ito_2008", "xiao_2023", "clark_2019", "phillips_2012",
-    "raj_2008", "kouzarides_2007", "allis_jenuwein_2016",
+    "raj_2008", "kouzarides_2007", "allis_jenuwein_2016", "john_2011", "thanos_maniatis_1995",
+    "ramapuram_2024", "cusanovich_2014", "garcia_phillips_2011", "polach_widom_1995",
+    "ramskold_2009", "elf_2007", "rinn_chang_2012", "vihervaara_2018", "uhlen_2015",
 )  # fmt: skip
 
 
@@ -333,15 +342,65 @@ def test_key_citations_have_the_right_volume_and_pages(content):
     assert "81(25):2340" in get("gillespie_1977").venue
     assert "135(2):216" in get("raj_2008").venue
     assert "2309.17453" in get("xiao_2023").url
+    # checked against the publishers' records when they were added
+    assert "43(3):264" in get("john_2011").venue and "ng.759" in get("john_2011").url
+    assert "83(7):1091" in get("thanos_maniatis_1995").venue
+    assert "254(2):130" in get("polach_widom_1995").venue
+    assert "e1000598" in get("ramskold_2009").venue and "e1004226" in get("cusanovich_2014").venue
+    assert "108(29):12173" in get("garcia_phillips_2011").venue
+    assert "316(5828):1191" in get("elf_2007").venue
+    assert "2409.04431" in get("ramapuram_2024").url
 
 
-def test_every_cited_source_exists(content):
+def test_every_citation_in_every_file_resolves_to_a_reference(content):
     ids = content.references.ids
-    cited = {s for sec in content.analogy.sections for s in sec.sources}
-    cited |= {s for row in content.analogy.mapping for s in row.sources}
-    cited |= {s for step in content.analogy.derivation for s in step.sources}
-    cited |= {s for lim in content.limitations.limitations for s in lim.sources}
-    assert cited <= ids, cited - ids
+    cited = {
+        "analogy": set(cited_ids(content.analogy)),
+        "limitations": set(cited_ids(content.limitations)),
+        "glossary": set(cited_ids(content.glossary)),
+        "quiz": {s for q in content.quiz.questions for s in q.sources},
+    }
+    assert all(cited.values())  # every file cites something
+    unresolved = {file: ids_ - ids for file, ids_ in cited.items() if ids_ - ids}
+    assert unresolved == {}
+
+
+def test_every_learn_text_names_its_sources(content):
+    # A fact on the Learn pages or in the glossary comes with at least one source.
+    units = [*content.analogy.sections, *content.analogy.mapping, *content.analogy.derivation,
+             *content.limitations.limitations, *content.limitations.timescales,
+             *content.glossary.terms]
+    assert [u for u in units if not u.sources] == []
+
+
+def test_a_removed_source_list_is_a_loading_problem(content_copy: Path):
+    _edit_yaml(content_copy / GLOSSARY_FILE, lambda d: d["terms"][0].pop("sources"))
+    result = load_content(content_copy)
+    assert [p.file for p in result.problems] == [GLOSSARY_FILE]
+    assert "terms.0.sources" in result.problems[0].what
+
+
+# What no student-facing text may point at: the developers' design notes or files outside the
+# repository (the app cites published work, listed in references.yaml).
+DEVELOPER_ONLY = re.compile(r"DESIGN\.md|design notes|\.\./|/work/|shared/reference", re.I)
+
+
+def _student_strings():
+    for path in sorted(CONTENT.rglob("*.yaml")):
+        for text in iter_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            yield path.relative_to(CONTENT), text
+
+
+def test_no_student_facing_text_cites_developer_notes_or_outside_paths():
+    found = [(str(f), t[:80]) for f, t in _student_strings() if DEVELOPER_ONLY.search(t)]
+    assert found == []
+
+
+def test_the_essay_reference_says_what_it_is_and_where_to_read_it(content):
+    essay = content.references.get("analogy_essay")
+    assert essay.url and essay.url.startswith("https://")
+    assert "unknown" not in essay.authors.lower() and "keeps a copy" not in essay.venue
+    assert essay.short() == "the analogy essay"
 
 
 # --- explore text ------------------------------------------------------------------------
@@ -390,11 +449,21 @@ def test_overlap_check_catches_a_disguised_copy_and_spares_short_runs():
     assert normalise_words("What’s the capital?") == normalise_words("what's THE capital")
 
 
+def _teaching_strings(path: Path):
+    """Every string of a content file, except a reference's title and url: a citation must
+    give the cited work's title verbatim, the essay's included."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if path.name == REFERENCES_FILE:
+        data = [{k: v for k, v in ref.items() if k not in ("title", "url")}
+                for ref in data["references"]]
+    return iter_strings(data)
+
+
 def test_no_content_copies_eight_words_from_the_essay():
     essay = essay_fingerprints()
     copied = []
     for path in sorted(CONTENT.glob("*.yaml")):  # content/quiz/ has its own check
-        for text in iter_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        for text in _teaching_strings(path):
             copied += [f"{path.name}: {run}" for run in copied_runs(text, essay)]
     assert copied == [], "rewrite in our own words:\n" + "\n".join(copied)
 
@@ -418,11 +487,13 @@ def test_the_essay_check_catches_a_copied_sentence():
 
 def test_broken_yaml_is_reported_by_name_and_the_rest_loads(content_copy: Path):
     (content_copy / GLOSSARY_FILE).write_text("terms:\n  - term: token\n   field: [oops\n")
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.glossary is None
     assert [p.file for p in result.problems] == [GLOSSARY_FILE]
     problem = result.problems[0]
-    assert "YAML" in problem.what and "line" in problem.what
+    assert "YAML" in problem.what and "near line 3" in problem.what
+    assert "indented differently" in problem.what  # said in plain words, not PyYAML's
+    assert "block" not in problem.what
     assert problem.fix
     assert GLOSSARY_FILE in str(problem)
     assert result.analogy is not None and result.limitations is not None
@@ -431,7 +502,7 @@ def test_broken_yaml_is_reported_by_name_and_the_rest_loads(content_copy: Path):
 
 def test_missing_file_is_reported_and_the_rest_loads(content_copy: Path):
     (content_copy / EXPLORE_FILE).unlink()
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.explore is None
     assert [p.file for p in result.problems] == [EXPLORE_FILE]
     assert "does not exist" in result.problems[0].what
@@ -441,11 +512,11 @@ def test_missing_file_is_reported_and_the_rest_loads(content_copy: Path):
 def test_unknown_field_is_rejected_with_its_location(content_copy: Path):
     _edit_yaml(content_copy / ANALOGY_FILE, lambda d: d["sections"][0].update(colour="red"))
     with pytest.raises(ContentError) as info:
-        load_analogy(content_copy / ANALOGY_FILE)
+        load_file(content_copy / ANALOGY_FILE, Analogy)
     message = str(info.value)
     assert ANALOGY_FILE in message and "sections.0.colour" in message
     assert "To fix:" in message
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.analogy is None
     assert [p.file for p in result.problems] == [ANALOGY_FILE]
 
@@ -453,22 +524,26 @@ def test_unknown_field_is_rejected_with_its_location(content_copy: Path):
 @pytest.mark.parametrize(
     ("file", "change", "where"),
     [
-        (ANALOGY_FILE, lambda d: d["sections"][1].update(figure="pie_chart"), "figure"),
+        (ANALOGY_FILE, lambda d: d["sections"][1].update(figure="Pie chart"), "figure"),
+        (ANALOGY_FILE,
+         lambda d: d["sections"][1].update(figure=d["sections"][0]["figure"]), "figure"),
         (ANALOGY_FILE, lambda d: d["sections"][1].update(quiz_topic="misc"), "quiz_topic"),
-        (ANALOGY_FILE, lambda d: d["sections"].pop(), "missing section"),
-        (LIMITATIONS_FILE, lambda d: d["limitations"][0].update(demo="a_video"), "demo"),
-        (LIMITATIONS_FILE, lambda d: d["limitations"][0].update(origin="design"), "origin"),
-        (LIMITATIONS_FILE, lambda d: d["limitations"].pop(), "missing limitation"),
-        (GLOSSARY_FILE, lambda d: d["terms"].append(dict(d["terms"][0])), "duplicate"),
+        (ANALOGY_FILE, lambda d: d["mapping"][0].update(origin=["inptu"]), "name no section"),
+        (LIMITATIONS_FILE,
+         lambda d: d["limitations"][1].update(demo=d["limitations"][0]["demo"]), "demo"),
+        (LIMITATIONS_FILE, lambda d: d["limitations"][0].update(origin="blog"), "origin"),
+        (LIMITATIONS_FILE,
+         lambda d: d["limitations"][1].update(id=d["limitations"][0]["id"]), "limitation id"),
+        (GLOSSARY_FILE, lambda d: d["terms"].append(dict(d["terms"][0])), "Duplicate"),
         (EXPLORE_FILE, lambda d: d["presets"].pop(0), "essay's examples"),
         (ANALOGY_FILE, lambda d: d["sections"][0].update(takeaway="One. Two."), "takeaway"),
-        (UI_FILE, lambda d: d["messages"].pop("no_model"), "missing message(s) ['no_model']"),
-        (UI_FILE, lambda d: d["messages"].update(shout="Hi!"), "unknown message(s) ['shout']"),
+        (UI_FILE, lambda d: d["messages"].pop("no_model"), "Missing message(s) ['no_model']"),
+        (UI_FILE, lambda d: d["messages"].update(shout="Hi!"), "Unknown message(s) ['shout']"),
     ],
 )
 def test_bad_ids_and_rules_are_rejected(content_copy: Path, file, change, where):
     _edit_yaml(content_copy / file, change)
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert [p.file for p in result.problems] == [file]
     assert where in result.problems[0].what
 
@@ -478,7 +553,7 @@ def test_unknown_source_id_is_reported_but_the_file_still_loads(content_copy: Pa
         content_copy / LIMITATIONS_FILE,
         lambda d: d["limitations"][0].update(sources=["nobody_2099"]),
     )
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.limitations is not None
     assert [p.file for p in result.problems] == [LIMITATIONS_FILE]
     assert "nobody_2099" in result.problems[0].what
@@ -486,7 +561,7 @@ def test_unknown_source_id_is_reported_but_the_file_still_loads(content_copy: Pa
 
 def test_broken_references_flags_that_sources_went_unchecked(content_copy: Path):
     (content_copy / REFERENCES_FILE).write_text("- just a list\n")
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.references is None
     assert [p.file for p in result.problems] == [REFERENCES_FILE, REFERENCES_FILE]
     assert "not a mapping" in result.problems[0].what
@@ -501,6 +576,28 @@ def test_sentence_counter():
 
 
 # --- ui.yaml: message templates ------------------------------------------------------------
+
+
+# Pieces that are inserted into another message rather than shown on their own.
+FRAGMENTS = {"quiz_marks_one", "quiz_marks_many", "quiz_belongs_with"}
+
+
+def test_every_message_shown_on_its_own_starts_with_a_capital_letter(content):
+    lower = [
+        name for name, values in MESSAGE_SAMPLES.items()
+        if name not in FRAGMENTS and not content.ui.format(name, **values)[0].isupper()
+    ]
+    assert lower == []
+
+
+def test_content_problems_are_sentences_that_start_with_a_capital(content_copy: Path):
+    (content_copy / GLOSSARY_FILE).write_text("terms: [unclosed\n")
+    (content_copy / EXPLORE_FILE).unlink()
+    _edit_yaml(content_copy / ANALOGY_FILE, lambda d: d["sections"][0].update(colour="red"))
+    problems = load_content(content_copy).problems
+    assert len(problems) >= 3
+    for problem in problems:
+        assert problem.what[0].isupper() and problem.fix[0].isupper(), problem
 
 
 def test_every_message_fills_in_with_the_values_its_page_passes(content):
@@ -525,7 +622,7 @@ def test_every_message_fills_in_with_the_values_its_page_passes(content):
 )
 def test_a_template_typo_is_a_loading_problem_not_a_page_crash(content_copy: Path, template, where):
     _edit_yaml(content_copy / UI_FILE, lambda d: d["messages"].update(decision_gap=template))
-    result = load_all(content_copy)
+    result = load_content(content_copy)
     assert result.ui is None and result.analogy is not None
     assert [p.file for p in result.problems] == [UI_FILE]
     assert "decision_gap" in result.problems[0].what and where in result.problems[0].what

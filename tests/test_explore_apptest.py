@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chart_data import charts, no_errors
-from lib.content import load_ui_text
+from chart_data import charts, page_errors
+from lib.attention.extract import extract_attention
+from lib.attention.heads import profile_heads
+from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-MESSAGES = load_ui_text(ROOT / "content" / "ui.yaml")
+MESSAGES = load_content(ROOT / "content").ui
 
 
 def fixed_parts(name: str) -> list[str]:
@@ -32,7 +34,7 @@ def run_app(**state) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run(timeout=180)  # first run imports torch and loads the model
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     return at
 
 
@@ -92,7 +94,7 @@ def test_scene_occupancy_equals_the_attention_beside_it(explore):
 def test_every_control_changes_what_is_shown(explore, change):
     before = snapshot(explore)
     change(explore).run()
-    assert not no_errors(explore), no_errors(explore)
+    assert page_errors(explore) == []
     assert snapshot(explore) != before
 
 
@@ -138,7 +140,7 @@ def test_long_prompt_shows_truncation_notice_and_bounded_charts(explore):
 def test_empty_prompt_gives_a_helpful_message(explore):
     explore.text_area(key="_w_prompt").input("   ").run()
     assert any("empty" in i.value for i in explore.info)
-    assert not no_errors(explore)
+    assert page_errors(explore) == []
 
 
 def test_markup_in_the_prompt_is_data_not_markup(explore):
@@ -198,7 +200,7 @@ def test_custom_model_box_is_off_by_default(explore):
 
 def test_context_page_compares_the_shared_word(explore):
     explore.switch_page("pages/context.py").run()
-    assert not no_errors(explore)
+    assert page_errors(explore) == []
     bars = dataset_with(explore, "context", "key", "weight")
     a = bars[bars["context"] == "A"]["weight"].to_numpy()
     b = bars[bars["context"] == "B"]["weight"].to_numpy()
@@ -207,7 +209,7 @@ def test_context_page_compares_the_shared_word(explore):
     assert explore.selectbox(key="_w_context_word").value.casefold() == "paris"
     tv = float(explore.metric[0].value)
     assert tv == pytest.approx(0.5 * np.abs(b - a).sum(), abs=0.006)
-    scenes = [c for c in charts(explore) if "cell type" in c.text()]
+    scenes = [c for c in charts(explore) if "Where the TF sent by" in c.text()]
     assert len(scenes) == 2
     before = snapshot(explore)
     explore.text_input(key="_w_context_b").input("Paris is the capital of France").run()
@@ -220,26 +222,29 @@ def test_context_page_with_no_shared_word_explains(explore):
     assert MESSAGES.format("no_shared_word") in [i.value for i in explore.info]
 
 
-def test_teamwork_page_labels_every_head_and_binds_a_team(explore):
+def test_teamwork_page_labels_every_head_and_binds_a_team(explore, bundled):
     explore.switch_page("pages/teamwork.py").run()
-    assert not no_errors(explore)
+    assert page_errors(explore) == []
     grid = dataset_with(explore, "species", "query_pos", "key_pos")
     assert grid["species"].nunique() == 12
     table = explore.dataframe[0].value
-    allowed = {"previous-token", "self", "next-token", "first-token/sink", "broad", "mixed"}
-    assert set(table["pattern"]) <= allowed
+    result = extract_attention(bundled, explore.session_state["prompt"])
+    profiles = profile_heads(result, layer=int(explore.session_state["layer"]))
+    assert list(table["pattern"]) == [p.pattern for p in profiles]  # every head, its own label
+    default = list(explore.session_state["team_heads"])
+    shown = set(dataset_with(explore, "species", "occupancy", "attention")["species"])
+    assert shown == {f"TF {h}" for h in default}
+    chosen = sorted([h for h in range(12) if h not in default][: len(default) + 1])
+    explore.multiselect(key="_w_team_heads").set_value(chosen).run()
     team = dataset_with(explore, "species", "occupancy", "attention")
-    before = team["species"].nunique()
-    explore.multiselect(key="_w_team_heads").set_value([0, 1, 2, 3]).run()
-    team = dataset_with(explore, "species", "occupancy", "attention")
-    assert team["species"].nunique() == 4 != before or before == 4
+    assert set(team["species"]) == {f"TF {h}" for h in chosen} != shown  # the new team binds
     np.testing.assert_allclose(team["occupancy"], team["attention"], atol=1e-12)
 
 
 def test_kinetic_simulation_binds_and_converges(explore):
     assert not [c for c in charts(explore) if "Kinetic run" in c.text()]  # off until asked
     explore.toggle(key="_w_kinetic_on").set_value(True).run()
-    assert not no_errors(explore)
+    assert page_errors(explore) == []
     frame = next(c for c in charts(explore) if "Kinetic run" in c.text())
     explore.slider(key="_w_kinetic_frame").set_value(5).run()
     moved = next(c for c in charts(explore) if "Kinetic run" in c.text())
@@ -259,7 +264,7 @@ def test_a_decoder_model_shows_its_causal_mask_as_closed_chromatin(monkeypatch, 
     at = run_app(prompt="tell me about paris hilton news")
     at.sidebar.text_input[0].input(str(model_root / "tiny-gpt2"))
     at.sidebar.button[0].click().run()
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     assert at.session_state["model_id"].endswith("tiny-gpt2")
     at.selectbox(key="_w_query").set_value(1).run()
     scene = dataset_with(at, "occupancy", "attention", "energy", "closed")

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from chart_data import charts
-from lib.content import load_ui_text
+from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -50,7 +50,7 @@ def test_missing_model_package_is_explained_and_learn_and_quiz_still_work(monkey
     analogy_errors, analogy_text, _, analogy_notes = seen["pages/analogy.py"]
     assert len(analogy_errors) == 1
     assert len(" ".join(analogy_text)) > 2000  # the teaching text is all there
-    no_model = load_ui_text(ROOT / "content" / "ui.yaml").format("no_model")
+    no_model = load_content(ROOT / "content").ui.format("no_model")
     assert no_model in analogy_notes  # live parts say why
     quiz_errors, quiz_text, _, quiz_notes = seen["pages/quiz.py"]
     assert not [e for e in quiz_errors if "Traceback" in e]

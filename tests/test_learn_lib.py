@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.content import load_all
+from lib.content import load_content
 from lib.learn import figures, toys
 from lib.learn.text import terms_in, tooltip
 
@@ -242,7 +242,7 @@ def test_head_ablation_measures_each_head(bundled):
 
 @pytest.fixture(scope="module")
 def glossary():
-    return load_all(CONTENT).glossary
+    return load_content(CONTENT).glossary
 
 
 def test_terms_are_found_as_whole_words_longest_first(glossary):
@@ -270,7 +270,7 @@ def test_learn_charts_carry_their_data():
     assert chart.frame("timescales")["label"].tolist() == ["pass"]
     with pytest.raises(ValueError, match="categories"):
         charts.grouped_bars(["a", "b"], {"s": np.ones(3)}, y_title="y", title="t", alt_text="g")
-    with pytest.raises(ValueError, match="rows must be"):
+    with pytest.raises(ValueError, match="Rows must be"):
         charts.layer_rows_heatmap(np.ones((2, 3)), ["a", "b"], title="t", alt_text="h")
 
 

@@ -12,19 +12,19 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chart_data import RenderedChart, charts, no_errors, walk
-from lib.content import DESIGN_LIMITATION_IDS, ESSAY_LIMITATION_IDS, SECTION_IDS, load_all
+from chart_data import RenderedChart, charts, page_errors, walk
+from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-CONTENT = load_all(ROOT / "content")
+CONTENT = load_content(ROOT / "content")
 
 
 def open_page(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run(timeout=180)  # the first run in a process imports torch and loads the model
     at.switch_page(page).run(timeout=120)
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     return at
 
 
@@ -100,7 +100,8 @@ def metric(at, label_start: str) -> str:
 
 def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(analogy):
     grouped = sections(analogy)
-    assert [a for a in grouped if a in SECTION_IDS] == list(SECTION_IDS)
+    section_ids = CONTENT.analogy.section_ids
+    assert [a for a in grouped if a in section_ids] == list(section_ids)
     for section in CONTENT.analogy.sections:
         assert section_charts(analogy, section.id), f"{section.id} has no live figure"
         found = links(analogy, section.id)
@@ -112,9 +113,9 @@ def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(ana
 
 def test_every_limitation_has_its_own_live_demo_and_quiz_link(limits):
     grouped = sections(limits)
-    expected = (*ESSAY_LIMITATION_IDS, *DESIGN_LIMITATION_IDS)
-    assert [a for a in grouped if a.startswith("lim_")] == list(expected)
-    assert len(DESIGN_LIMITATION_IDS) == 8 and len(ESSAY_LIMITATION_IDS) == 3
+    lims = CONTENT.limitations
+    essay_first = [x.id for x in (*lims.from_origin("essay"), *lims.from_origin("added"))]
+    assert [a for a in grouped if a in lims.ids] == essay_first
     for limitation in CONTENT.limitations.limitations:
         assert section_charts(limits, limitation.id), f"{limitation.id} has no live figure"
         assert links(limits, limitation.id)["quiz"] == {"topic": [limitation.quiz_topic]}
@@ -169,7 +170,7 @@ def test_editing_the_dynamics_prompt_recomputes_its_row(analogy):
     before = section_data(analogy, "dynamics")
     analogy.text_input(key="an_dynamics").input("Tell me about Paris and its old bridges").run()
     assert section_data(analogy, "dynamics") != before
-    assert not no_errors(analogy)
+    assert page_errors(analogy) == []
 
 
 # --- limitation demonstrations -----------------------------------------------------------
@@ -231,7 +232,7 @@ CONTROLS = [
 def test_each_demonstrations_control_changes_its_figure(limits, anchor, change):
     before = section_data(limits, anchor)
     change(limits).run(timeout=60)
-    assert not no_errors(limits), no_errors(limits)
+    assert page_errors(limits) == []
     assert section_data(limits, anchor) != before
 
 

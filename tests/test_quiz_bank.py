@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from essay_check import copied_runs, essay_fingerprints
 from pydantic import ValidationError
 
-from lib.quiz.bank import TOPICS_FILE, UI_FILE, load_bank
-from lib.quiz.schema import QuizBank, SingleQuestion, Topic
+from lib.content import QUIZ_FOLDER, TOPICS_FILE, QuizBank, Topic, load_content
+from lib.content.schema.quiz import SingleQuestion
 
 ROOT = Path(__file__).resolve().parents[1]
-QUIZ_DIR = ROOT / "content" / "quiz"
-ESSAY = ROOT.parent / "shared" / "reference" / "000_e19681e8c8a57ef1.txt"
-QUESTION_FILES = sorted(p for p in QUIZ_DIR.glob("*.yaml") if p.name not in (TOPICS_FILE, UI_FILE))
+CONTENT = ROOT / "content"
+QUIZ_DIR = CONTENT / QUIZ_FOLDER
+QUESTION_FILES = sorted(p for p in QUIZ_DIR.glob("*.yaml") if p.name != "topics.yaml")
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return load_bank(QUIZ_DIR)
+    return load_content(CONTENT)
 
 
 @pytest.fixture(scope="module")
 def bank(loaded) -> QuizBank:
-    return loaded.bank
+    return loaded.quiz
 
 
 def _raw_questions() -> list[dict]:
@@ -49,7 +51,7 @@ def _option_lists(q) -> list:
 
 
 def test_every_file_validates_without_problems(loaded):
-    assert loaded.problems == (), "\n".join(str(p) for p in loaded.problems)
+    assert loaded.problems_in("quiz/") == (), "\n".join(map(str, loaded.problems_in("quiz/")))
     assert len(QUESTION_FILES) >= 3
 
 
@@ -116,8 +118,24 @@ def test_every_question_has_a_correct_answer(bank):
             assert sum(o.correct for o in q.why) == 1, q.id
 
 
-def test_every_question_cites_a_source(bank):
-    assert all(q.source.strip() for q in bank.questions)
+def test_every_question_cites_sources_that_resolve(loaded):
+    ids = loaded.references.ids
+    unresolved = {q.id: set(q.sources) - ids for q in loaded.quiz.questions if set(q.sources) - ids}
+    assert loaded.quiz.questions and unresolved == {}
+
+
+def test_a_question_citing_an_unknown_source_is_reported_by_id(tmp_path):
+    _write_bank(tmp_path, {"qs.yaml": {"questions": [_single("cite-001", sources=["nobody_2099"])]}})
+    result = load_bank(tmp_path)
+    (problem,) = result.problems
+    assert (problem.file, problem.item) == ("quiz/qs.yaml", "cite-001")
+    assert "nobody_2099" in problem.what
+
+
+def test_bank_ids_may_not_look_like_questions_computed_from_a_prompt(tmp_path):
+    _write_bank(tmp_path, {"qs.yaml": {"questions": [_single("live-abc-001")]}})
+    result = load_bank(tmp_path)
+    assert result.bank.questions == () and "live-" in result.problems[0].what
 
 
 def test_lookups(bank):
@@ -171,19 +189,29 @@ def _single(qid: str, topic: str = "t1", **over) -> dict:
         "type": "single",
         "text": f"question {qid}?",
         "options": [_option("a", True), _option("b", False)],
-        "source": "test",
+        "sources": ["vaswani_2017"],
     }
     q.update(over)
     return q
 
 
 def _write_bank(folder: Path, files: dict[str, object]) -> Path:
+    """A content folder with the real teaching files and a made-up quiz bank in quiz/."""
+    shutil.copytree(CONTENT, folder, ignore=shutil.ignore_patterns(QUIZ_FOLDER), dirs_exist_ok=True)
+    (folder / QUIZ_FOLDER).mkdir(exist_ok=True)
     topics = {"topics": [{"id": "t1", "title": "T one", "description": "first"}]}
     (folder / TOPICS_FILE).write_text(yaml.safe_dump(topics), encoding="utf-8")
     for name, content in files.items():
         text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
-        (folder / name).write_text(text, encoding="utf-8")
+        (folder / QUIZ_FOLDER / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def load_bank(folder: Path) -> SimpleNamespace:
+    """The made-up bank and the quiz files' problems (the teaching files' quiz links point at
+    topics this bank does not have, so their problems are left out)."""
+    result = load_content(folder)
+    return SimpleNamespace(bank=result.quiz, problems=result.problems_in("quiz/"))
 
 
 def test_broken_yaml_file_is_reported_by_name_and_the_rest_loads(tmp_path):
@@ -197,8 +225,9 @@ def test_broken_yaml_file_is_reported_by_name_and_the_rest_loads(tmp_path):
     result = load_bank(tmp_path)
     assert [q.id for q in result.bank.questions] == ["good-001", "good-002"]
     assert len(result.problems) == 1
-    assert result.problems[0].file == "broken.yaml"
+    assert result.problems[0].file == "quiz/broken.yaml"
     assert "broken.yaml" in str(result.problems[0]) and "YAML" in str(result.problems[0])
+    assert "never closed, starting near line 3" in result.problems[0].what  # plain words, no parser text
 
 
 def test_file_without_questions_list_is_reported(tmp_path):
@@ -207,7 +236,7 @@ def test_file_without_questions_list_is_reported(tmp_path):
     )
     result = load_bank(tmp_path)
     assert [q.id for q in result.bank.questions] == ["ok-001"]
-    assert [p.file for p in result.problems] == ["odd.yaml"]
+    assert [p.file for p in result.problems] == ["quiz/odd.yaml"]
 
 
 @pytest.mark.parametrize(
@@ -256,7 +285,7 @@ def test_broken_question_is_rejected_naming_file_and_id(tmp_path, bad, needle):
     assert [q.id for q in result.bank.questions] == ["good-001"]
     assert len(result.problems) == 1
     problem = result.problems[0]
-    assert (problem.file, problem.question_id) == ("qs.yaml", "bad-001")
+    assert (problem.file, problem.item) == ("quiz/qs.yaml", "bad-001")
     assert "qs.yaml" in str(problem) and "bad-001" in str(problem)
     assert needle in str(problem)
 
@@ -271,8 +300,8 @@ def test_true_false_needs_exactly_one_correct_reason(tmp_path):
     _write_bank(tmp_path, {"qs.yaml": {"questions": [tf]}})
     result = load_bank(tmp_path)
     assert result.bank.questions == ()
-    assert result.problems[0].question_id == "tf-001"
-    assert "exactly one correct `why`" in result.problems[0].message
+    assert result.problems[0].item == "tf-001"
+    assert "exactly one correct `why`" in result.problems[0].what
 
 
 def test_matching_rejects_repeated_right_side(tmp_path):
@@ -289,8 +318,8 @@ def test_matching_rejects_repeated_right_side(tmp_path):
     _write_bank(tmp_path, {"qs.yaml": {"questions": [m]}})
     result = load_bank(tmp_path)
     assert result.bank.questions == ()
-    assert result.problems[0].question_id == "match-001"
-    assert "right item" in result.problems[0].message
+    assert result.problems[0].item == "match-001"
+    assert "right item" in result.problems[0].what
 
 
 def test_duplicate_id_across_files_keeps_first_and_names_both_files(tmp_path):
@@ -305,21 +334,24 @@ def test_duplicate_id_across_files_keeps_first_and_names_both_files(tmp_path):
     assert [q.id for q in result.bank.questions] == ["dup-001", "b-001"]
     assert result.bank.question("dup-001").text == "first copy?"
     (problem,) = result.problems
-    assert (problem.file, problem.question_id) == ("b.yaml", "dup-001")
-    assert "a.yaml" in problem.message
+    assert (problem.file, problem.item) == ("quiz/b.yaml", "dup-001")
+    assert "quiz/a.yaml" in problem.what
 
 
-def test_missing_topics_file_is_reported(tmp_path):
-    (tmp_path / "qs.yaml").write_text(yaml.safe_dump({"questions": [_single("q-001")]}))
+def test_missing_topics_file_is_reported_and_no_question_goes_unchecked(tmp_path):
+    _write_bank(tmp_path, {"qs.yaml": {"questions": [_single("q-001")]}})
+    (tmp_path / TOPICS_FILE).unlink()
     result = load_bank(tmp_path)
-    files = {p.file for p in result.problems}
-    assert TOPICS_FILE in files
+    assert [p.file for p in result.problems] == [TOPICS_FILE]
+    assert "does not exist" in result.problems[0].what
     assert result.bank.questions == ()  # its topic cannot be checked, so it is rejected
 
 
-def test_missing_folder_is_reported(tmp_path):
-    result = load_bank(tmp_path / "nowhere")
-    assert result.bank.questions == () and "not found" in str(result.problems[0])
+def test_missing_quiz_folder_is_reported(tmp_path):
+    _write_bank(tmp_path, {})
+    shutil.rmtree(tmp_path / QUIZ_FOLDER)
+    result = load_bank(tmp_path)
+    assert result.bank.questions == () and "does not exist" in str(result.problems[0])
 
 
 def test_schema_rejects_duplicate_ids_and_unknown_topics_directly():

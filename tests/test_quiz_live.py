@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import MultiAnswer, QuizError, SingleAnswer
-from lib.quiz.live import LIVE_SOURCE, LiveOption, LiveQuestion, is_live
+from lib.quiz.live import LIVE_PREFIX, LiveOption, LiveQuestion, is_live
 from lib.quiz.progress import ProgressError, progress_to_json, results_to_csv
 from lib.quiz.session import append_question, mistakes, new_quiz, submit, topic_scores
 
-BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "quiz").bank
+CONTENT = load_content(Path(__file__).resolve().parents[1] / "content")
+BANK = CONTENT.quiz
 
 
 def _live(qid: str = "live-001", correct=("b",)) -> LiveQuestion:
@@ -33,9 +34,10 @@ def _live(qid: str = "live-001", correct=("b",)) -> LiveQuestion:
     )
 
 
-def test_live_question_becomes_a_schema_question_with_the_live_source():
+def test_live_question_becomes_a_schema_question_marked_live_by_its_id():
     q = _live().to_question()
-    assert q.type == "single" and q.source == LIVE_SOURCE and is_live(q)
+    assert q.type == "single" and q.id.startswith(LIVE_PREFIX) and is_live(q)
+    assert q.sources and set(q.sources) <= CONTENT.references.ids
     assert not any(is_live(b) for b in BANK.questions)
     assert _live(correct=("a", "b")).to_question().type == "multi"
 
@@ -51,7 +53,9 @@ def test_live_question_flows_through_the_same_grading_and_results():
     assert [i.item_id for i in m.feedback if i.status == "missed"] == ["b"]
     (score,) = topic_scores(state, BANK)
     assert (score.topic_id, score.total, score.answered) == ("mech-softmax", 3, 1)
-    assert "computed from your prompt" in results_to_csv(state, BANK)
+    csv = results_to_csv(state, BANK, references=CONTENT.references)
+    live_row = next(line for line in csv.splitlines() if line.split(",")[1] == "live-001")
+    assert live_row.endswith("Vaswani et al. 2017")  # its source, cited in full words
 
 
 def test_invalid_live_question_is_rejected_by_the_schema():
@@ -155,22 +159,42 @@ def test_occupancy_question_answer_is_the_most_occupied_locus(results, prompt, l
     assert made.to_question().type == "single"
 
 
+def _entropy(p):
+    p = p / p.sum()
+    return float(-(p * np.log2(p)).sum())
+
+
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_temperature_question_compares_entropy_at_t_and_2t(results, prompt):
-    from lib.quiz.live import temperature_evenness
+@pytest.mark.parametrize("temperature", [0.3, 0.7, 1.5, 4.0])
+def test_temperature_question_key_follows_the_entropy_at_the_new_temperature(
+    results, prompt, temperature
+):
+    from lib.quiz.live import evenness_target, temperature_evenness
 
     result = results[prompt]
-    made = temperature_evenness(result, _spec(result, "temperature-evenness", temperature=0.7))
+    spec = _spec(result, "temperature-evenness", temperature=temperature)
+    made = temperature_evenness(result, spec)
+    target = evenness_target(spec)
+    assert target in (2 * temperature, temperature / 2)
+    assert ("doubles" if target > temperature else "halves") in made.text
     row = _row(result, 2, "mean", _last_word(result))[~result.special_mask]
-
-    def entropy(p):
-        p = p / p.sum()
-        return float(-(p * np.log2(p)).sum())
-
-    h1, h2 = entropy(row ** (1 / 0.7)), entropy(row ** (1 / 1.4))
-    assert made is not None
+    h1, h2 = _entropy(row ** (1 / temperature)), _entropy(row ** (1 / target))
     assert _correct_ids(made) == {"more" if h2 > h1 else "less"}
     assert f"{h1:.2f}" in made.options[0].feedback and f"{h2:.2f}" in made.options[0].feedback
+
+
+def test_temperature_question_asks_both_ways_so_the_key_varies(results):
+    from lib.quiz.live import temperature_evenness
+
+    keys = set()
+    for prompt in PROMPTS:
+        result = results[prompt]
+        for temperature in (0.3, 0.5, 0.7, 0.9, 1.2, 1.5, 2.0, 3.0):
+            made = temperature_evenness(
+                result, _spec(result, "temperature-evenness", temperature=temperature)
+            )
+            keys |= _correct_ids(made)
+    assert keys == {"more", "less"}
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
@@ -179,9 +203,10 @@ def test_previous_token_head_question_matches_the_attention(results, prompt):
 
     result = results[prompt]
     real = np.flatnonzero(~result.special_mask)
+    after_word = [i for i in real if i - 1 in real]  # the previous token is a word piece
     for layer in range(result.num_layers):
         a = result.attentions[layer].astype(np.float64)  # [heads, seq, seq]
-        share = np.array([np.mean([a[h, i, i - 1] for i in real]) for h in range(a.shape[0])])
+        share = np.array([np.mean([a[h, i, i - 1] for i in after_word]) for h in range(a.shape[0])])
         made = previous_token_head(result, _spec(result, "previous-token-head", layer=layer))
         if not (share >= 0.5).any():
             assert made is None, f"layer {layer} has no previous-token head"
@@ -225,8 +250,8 @@ def test_no_question_when_attention_is_uniform_or_too_hot(results):
     flat = replace(result, attentions=np.full(result.attentions.shape, 1 / seq, np.float32))
     assert occupancy_top(flat, _spec(flat, "occupancy-top")) is None  # every locus ties
     assert temperature_evenness(flat, _spec(flat, "temperature-evenness")) is None
-    assert temperature_evenness(result, _spec(result, "temperature-evenness",
-                                              temperature=12.0)) is None  # 2T beyond the slider
+    hot = temperature_evenness(result, _spec(result, "temperature-evenness", temperature=12.0))
+    assert "halves to kT = 6" in hot.text  # 2T would leave the slider's range, so it halves
 
 
 def test_encoder_has_no_closed_chromatin_question(results):
@@ -236,22 +261,60 @@ def test_encoder_has_no_closed_chromatin_question(results):
     assert closed_locus(result, _spec(result, "closed-locus", query=3)) is None
 
 
-def test_decoder_closed_locus_question_hides_only_later_tokens(model_root):
+@pytest.fixture(scope="module")
+def decoder_result(model_root):
     from lib.attention.extract import extract_attention
     from lib.models.loading import load_model
-    from lib.quiz.live import closed_locus
 
     gpt = load_model(str(model_root / "tiny-gpt2"), local_root=model_root)
-    result = extract_attention(gpt, "the capital of france is paris")
-    query = 2
-    made = closed_locus(result, _spec(result, "closed-locus", layer=1, head=0, query=query))
-    assert made is not None
+    return extract_attention(gpt, "the capital of france is paris")
+
+
+@pytest.mark.parametrize("temperature", [0.05, 1.0, 8.0])
+def test_decoder_mask_question_keys_exactly_the_hidden_keys(decoder_result, temperature):
+    from lib.quiz.live import closed_locus
+
+    result, query = decoder_result, 2
+    made = closed_locus(result, _spec(result, "closed-locus", layer=1, head=0, query=query,
+                                      temperature=temperature))
     row = result.attentions[1, 0, query]
-    (right,) = _correct_ids(made)
-    assert int(right[1:]) > query and row[int(right[1:])] == 0.0
+    shown = [int(o.id[1:]) for o in made.options]
+    assert _correct_ids(made) == {f"t{p}" for p in shown if p > query}  # hidden = after it
+    assert any(p > query for p in shown) and sum(p <= query for p in shown) >= 2
     for option in made.options:
-        if not option.correct:
-            assert int(option.id[1:]) <= query and row[int(option.id[1:])] > 0
+        position = int(option.id[1:])
+        assert (row[position] == 0.0) == option.correct  # masked keys, and only they, weigh 0
+    assert "hide" in made.text and "never occupied" not in made.text
+    assert query in shown  # the query itself is visible to itself, whatever its occupancy
+
+
+def test_occupancy_question_says_it_works_at_token_level(results):
+    from lib.quiz.live import occupancy_top
+
+    result = results[PROMPTS[1]]
+    made = occupancy_top(result, _spec(result, "occupancy-top"))
+    assert made.text.startswith("Token level: each word piece is its own locus")
+
+
+def test_a_word_level_query_reaches_the_live_questions(results):
+    from lib.attention.relevance import level_groups
+    from lib.quiz.live import live_query, live_questions
+
+    prompt = PROMPTS[1]  # "Transcription factors bind ...": some words are several pieces
+    result = results[prompt]
+    words, groups = level_groups(result, level="word")
+    # a word after a split word: its word index and its token index differ
+    word = next(i for i, members in enumerate(groups) if members[0] != i)
+    token = live_query(result, level="word", query=word)
+    assert token == groups[word][0] != word  # the word's first piece, not token number `word`
+    made = live_questions(result, prompt=prompt, layer=2, head="mean", temperature=1.0,
+                          query=token)
+    about_the_query = [q for q in made if q.spec.generator in ("occupancy-top",
+                                                               "temperature-evenness")]
+    assert about_the_query and all(q.spec.query == token for q in about_the_query)
+    assert live_query(result, level="token", query=4) == 4
+    assert live_query(result, level="word", query=len(words)) is None
+    assert live_query(result, level="word", query=None) is None
 
 
 def test_ids_are_deterministic_and_rebuilding_gives_the_same_question(results):

@@ -15,15 +15,16 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from chart_data import chart_with, no_errors
-from lib.quiz.bank import load_bank
+from chart_data import chart_with, page_errors
+from lib.content import load_content
 from lib.quiz.grading import CBM_MARKS_RIGHT, CBM_MARKS_WRONG
-from lib.quiz.ui import QuizUiText, load_ui_text
+from lib.quiz.live import is_live
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("CA_QUIZ_TEST_APP") or str(ROOT / "app.py")  # a dev copy while pages are missing
-QUIZ_DIR = ROOT / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
+CONTENT_DIR = ROOT / "content"
+CONTENT = load_content(CONTENT_DIR)
+BANK = CONTENT.quiz
 
 
 class Downloads:
@@ -64,13 +65,13 @@ def open_quiz(query_params: dict | None = None, **settings) -> AppTest:
     for key, value in (query_params or {}).items():
         at.query_params[key] = value
     at.switch_page("pages/quiz.py").run()
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     return at
 
 
 def start(at: AppTest) -> AppTest:
     button(at, "Start a new quiz").click().run()
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     return at
 
 
@@ -119,7 +120,7 @@ def answer(at: AppTest, *, right: bool, confidence: int | None = None) -> AppTes
     if confidence is not None:
         at.radio(key=f"{key}_confidence").set_value(confidence)
     button(at, "Submit answer").click().run()
-    assert not no_errors(at), no_errors(at)
+    assert page_errors(at) == []
     return at
 
 
@@ -149,8 +150,18 @@ def play(at: AppTest, plan: list[tuple[bool, int | None]]) -> AppTest:
 # ---------------------------------------------------------------------------------- tests
 
 
+def _seed_with_every_type(length: int) -> int:
+    """A seed whose quiz of ``length`` questions holds all four question types."""
+    from lib.quiz.session import new_quiz
+
+    every = {"single", "multi", "matching", "true_false"}
+    return next(seed for seed in range(200) if every == {
+        q.type for q in new_quiz(BANK, topics=None, length=length, seed=seed, cbm=True).questions
+    })
+
+
 def test_every_question_starts_with_nothing_selected():
-    at = start(open_quiz(quiz_length=12, quiz_seed=5, quiz_cbm=True))
+    at = start(open_quiz(quiz_length=12, quiz_seed=_seed_with_every_type(12), quiz_cbm=True))
     seen = set()
     for i in range(len(state(at).questions)):
         q, key = current(at)
@@ -254,7 +265,7 @@ def test_resume_from_the_downloaded_progress_restores_the_exact_state(downloads)
     fresh = open_quiz()
     fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
     fresh.run()
-    assert not no_errors(fresh), no_errors(fresh)
+    assert page_errors(fresh) == []
     assert state(fresh) == saved_state
     assert fresh.session_state["quiz_current"] == saved_state.next_question.id
     assert any("restored" in s.value for s in fresh.success)
@@ -311,7 +322,7 @@ def test_topic_link_preselects_that_topic():
 
 def test_questions_about_my_prompt_are_computed_saved_and_restored(downloads):
     at = start(open_quiz(quiz_length=2, quiz_seed=1, quiz_live=True, layer=2, head_mode="mean"))
-    live = [q for q in state(at).questions if q.source == "computed from your prompt"]
+    live = [q for q in state(at).questions if is_live(q)]
     assert {s.generator for _, s in state(at).live} == {
         "occupancy-top", "temperature-evenness", "previous-token-head"}
     assert len(live) == 3 and len(state(at).questions) == 5
@@ -323,8 +334,26 @@ def test_questions_about_my_prompt_are_computed_saved_and_restored(downloads):
     fresh = open_quiz()
     fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
     fresh.run(timeout=60)
-    assert not no_errors(fresh), no_errors(fresh)
+    assert page_errors(fresh) == []
     assert state(fresh) == state(at) and state(fresh).score == 5
+
+
+def test_a_query_chosen_in_the_word_view_reaches_the_live_questions(bundled):
+    from lib.attention.extract import extract_attention
+    from lib.attention.relevance import default_query, level_groups, special_groups
+
+    prompt = "Transcription factors bind gene loci in open chromatin."
+    result = extract_attention(bundled, prompt)
+    words, groups = level_groups(result, level="word")
+    fallback = default_query(words, special_groups(result, level="word"))
+    # a word whose word index is not its token index, and not the default query
+    word = next(i for i, members in enumerate(groups)
+                if members[0] != i and i != fallback and not result.special_mask[members[0]])
+    at = start(open_quiz(quiz_length=1, quiz_live=True, prompt=prompt, level="word", query=word,
+                         layer=2, head_mode="mean"))
+    specs = [spec for _, spec in state(at).live
+             if spec.generator in ("occupancy-top", "temperature-evenness")]
+    assert specs and {spec.query for spec in specs} == {groups[word][0]}
 
 
 def test_live_questions_switch_off_with_a_reason_when_the_prompt_cannot_run():
@@ -336,14 +365,15 @@ def test_live_questions_switch_off_with_a_reason_when_the_prompt_cannot_run():
 
 
 def test_broken_bank_files_are_listed_and_the_rest_still_works(tmp_path, monkeypatch):
-    folder = tmp_path / "quiz"
-    shutil.copytree(QUIZ_DIR, folder)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    folder = content / "quiz"
     data = yaml.safe_load((folder / "mechanics.yaml").read_text(encoding="utf-8"))
     broken_id = data["questions"][0]["id"]
     data["questions"][0]["options"] = data["questions"][0].get("options", [])[:1]
     (folder / "mechanics.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     (folder / "extra.yaml").write_text("questions: [unclosed\n", encoding="utf-8")
-    monkeypatch.setenv("CA_QUIZ_DIR", str(folder))
+    monkeypatch.setenv("CA_CONTENT_DIR", str(content))
     at = open_quiz(quiz_length=3)
     warnings = [w.value for w in at.warning]
     assert any("extra.yaml" in w for w in warnings)
@@ -352,17 +382,12 @@ def test_broken_bank_files_are_listed_and_the_rest_still_works(tmp_path, monkeyp
     assert len(state(at).questions) == 3 and broken_id not in state(at).question_ids
 
 
-def test_page_text_validates_and_describes_the_marks_grading_uses():
-    loaded = load_ui_text(QUIZ_DIR)
-    assert loaded.problem is None and isinstance(loaded.text, QuizUiText)
-    for confidence, label in zip((1, 2, 3), loaded.text.confidence_labels, strict=True):
+def test_page_text_describes_the_marks_grading_uses():
+    text = CONTENT.ui
+    for confidence in (1, 2, 3):
+        label = text.format(f"quiz_confidence_{confidence}")
         assert f"+{CBM_MARKS_RIGHT[confidence]}" in label
         wrong = CBM_MARKS_WRONG[confidence]
         assert (f"−{-wrong}" if wrong else "0 if wrong") in label
-    assert "1, 2 or 3" in loaded.text.cbm_help and "0, 2 or 6" in loaded.text.cbm_help
-
-
-def test_broken_page_text_is_reported(tmp_path):
-    (tmp_path / "ui.yaml").write_text("intro: hi\nsurprise: 1\n", encoding="utf-8")
-    loaded = load_ui_text(tmp_path)
-    assert loaded.text is None and "surprise" in str(loaded.problem)
+    help_text = text.format("quiz_cbm_help")
+    assert "1, 2 or 3" in help_text and "0, 2 or 6" in help_text

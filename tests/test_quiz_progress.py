@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.quiz.bank import load_bank
+from lib.content import load_content
 from lib.quiz.grading import (
     MatchingAnswer,
     MultiAnswer,
@@ -30,8 +30,7 @@ from lib.quiz.progress import (
 )
 from lib.quiz.session import new_quiz, submit
 
-QUIZ_DIR = Path(__file__).resolve().parents[1] / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
+BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 
 
 def _first_wrong(q):
@@ -122,7 +121,7 @@ def _set(path, value):
 CASES = {
     "not-json": ("{this is not json", "not valid JSON"),
     "json-list": ("[1, 2, 3]", "JSON object"),
-    "empty": ("", "not valid JSON"),
+    "empty": ("", "The file is empty"),
     "other-format": (_tamper(_set(["format"], "something-else")), "not a Cellular Attention"),
     "future-version": (_tamper(_set(["version"], 99)), "version"),
     "version-as-string": (_tamper(_set(["version"], "1")), "version"),
@@ -133,7 +132,7 @@ CASES = {
         _tamper(lambda d: d["questions"].__setitem__(0, "zzz-999")),
         "not in the quiz bank",
     ),
-    "unknown-topic": (_tamper(_set(["topics"], ["no-such-topic"])), "unknown topic"),
+    "unknown-topic": (_tamper(_set(["topics"], ["no-such-topic"])), "Unknown topic"),
     "duplicate-question": (
         _tamper(lambda d: d["questions"].__setitem__(1, d["questions"][0])),
         "twice",
@@ -211,6 +210,17 @@ def test_huge_file_is_refused_before_parsing():
     huge = '{"format": "' + "x" * (MAX_BYTES + 10) + '"}'
     with pytest.raises(ProgressError, match="limit"):
         progress_from_json(huge, BANK)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.97], ids=["half", "near-the-end"])
+def test_a_cut_off_file_is_explained_in_plain_words_not_parser_text(cut):
+    text = progress_to_json(_played())
+    with pytest.raises(ProgressError) as err:
+        progress_from_json(text[: int(len(text) * cut)], BANK)
+    message = str(err.value)
+    assert message[0].isupper() and "cut off" in message and "left untouched" in message
+    for parser_words in ("char ", "Expecting", "Unterminated", "column"):
+        assert parser_words not in message
 
 
 def test_deeply_nested_json_is_refused():

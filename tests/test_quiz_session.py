@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.quiz.bank import load_bank
+from lib.content import load_content
+from lib.content.schema.quiz import QuizBank, Topic
 from lib.quiz.grading import (
     AnswerError,
     MatchingAnswer,
@@ -21,7 +22,6 @@ from lib.quiz.grading import (
     is_correct,
     marks,
 )
-from lib.quiz.schema import QuizBank, Topic
 from lib.quiz.session import (
     display_order,
     mistakes,
@@ -31,8 +31,7 @@ from lib.quiz.session import (
     topic_scores,
 )
 
-QUIZ_DIR = Path(__file__).resolve().parents[1] / "content" / "quiz"
-BANK = load_bank(QUIZ_DIR).bank
+BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +265,7 @@ def test_new_quiz_respects_topics_length_and_spreads_over_topics(bank):
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"topics": ["nope"], "length": 3}, "unknown topic"),
+        ({"topics": ["nope"], "length": 3}, "Unknown topic"),
         ({"topics": None, "length": 0}, "at least one"),
     ],
 )
@@ -296,7 +295,7 @@ def _mini_bank() -> QuizBank:
                         {"id": "a", "text": "right", "correct": True, "feedback": "yes"},
                         {"id": "b", "text": "wrong", "correct": False, "feedback": "no"},
                     ],
-                    "source": "test",
+                    "sources": ["vaswani_2017"],
                 }
             )
     return QuizBank.model_validate(
@@ -381,5 +380,5 @@ def test_retry_missed_with_nothing_missed_says_so(bank):
     state = new_quiz(bank, topics=["mech-sink"], length=2, seed=8, cbm=False)
     for q in state.questions:
         state = submit(state, q.id, correct_answer(q))
-    with pytest.raises(QuizError, match="no wrongly answered"):
+    with pytest.raises(QuizError, match="No wrongly answered"):
         retry_missed(state, seed=1)

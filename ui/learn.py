@@ -26,9 +26,8 @@ LEARN_FILES = ("analogy.yaml", "limitations.yaml", "glossary.yaml", "references.
 def content():
     """All teaching content; problems in the files these pages use are shown, not fatal."""
     loaded = site_content()
-    for problem in loaded.problems:
-        if problem.file in LEARN_FILES:
-            st.warning(f"Some teaching text is unavailable or unchecked. {problem}")
+    for problem in loaded.problems_in(*LEARN_FILES):
+        st.warning(f"Some teaching text is unavailable or unchecked. {problem}")
     return loaded
 
 

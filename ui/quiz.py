@@ -7,7 +7,6 @@ reruns it alone, not the sidebar and the page around it.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pandas as pd
@@ -24,7 +23,6 @@ from lib.quiz import (
     display_order,
     feedback,
     is_live,
-    load_bank,
     mistakes,
     new_quiz,
     progress_from_json,
@@ -34,34 +32,20 @@ from lib.quiz import (
     submit,
     topic_scores,
 )
-from lib.quiz.live import LiveError, LiveSpec, build_live, live_questions
+from lib.quiz.live import LiveError, LiveSpec, build_live, live_query, live_questions
 from lib.quiz.session import add_live
-from lib.quiz.ui import load_ui_text
 from ui import state
 from ui.cache import attention
 from ui.charts import show
-from ui.text import CONTENT_DIR
+from ui.text import message, site_content
 
 STATUS = {"right": ("✅", "your choice, correct"), "wrong": ("❌", "your choice, not correct"),
           "missed": ("☑️", "correct, not chosen"), "left_out": ("▫️", "not chosen, rightly")}
 
 
-@st.cache_resource(show_spinner=False)
-def quiz_content(folder: str):
-    return load_bank(folder), load_ui_text(folder)
-
-
-def content():
-    """The bank and the quiz text (CA_QUIZ_DIR points tests at another folder)."""
-    return quiz_content(os.environ.get("CA_QUIZ_DIR") or str(CONTENT_DIR / "quiz"))
-
-
 def bank():
-    return content()[0].bank
-
-
-def text():
-    return content()[1].text
+    """The quiz bank (always present; empty if no file could be read)."""
+    return site_content().quiz
 
 
 def plain(value: str) -> str:
@@ -70,13 +54,15 @@ def plain(value: str) -> str:
 
 
 def say(name: str, show_with=st.caption) -> None:
-    if text() is not None:
-        show_with(getattr(text(), name))
+    text = message(name)
+    if text is not None:
+        show_with(text)
 
 
 def fill(name: str, fallback: str = "", **values) -> str:
-    """The templated text ``name`` filled in with ``values`` (``fallback`` without ui.yaml)."""
-    return text().format(name, **values) if text() is not None else fallback
+    """The message ``name`` filled in with ``values`` (``fallback`` without ui.yaml)."""
+    text = message(name, **values)
+    return fallback if text is None else text
 
 
 # ------------------------------------------------------------------------------ state changes
@@ -100,14 +86,14 @@ def add_prompt_questions(quiz):
     prompt = state.PROMPT.get()
     result = attention(prompt)
     if result is None:
-        state.QUIZ_LIVE_NOTE.set("live_unavailable")
+        state.QUIZ_LIVE_NOTE.set("quiz_live_unavailable")
         return quiz
-    query = state.QUERY.get() if state.LEVEL.get() == "token" else None
+    query = live_query(result, level=state.LEVEL.get(), query=state.QUERY.get())
     made = live_questions(result, prompt=prompt, layer=int(state.LAYER.get()),
                           head=state.head_choice(), temperature=float(state.TEMPERATURE.get()),
                           query=query)
     if not made:
-        state.QUIZ_LIVE_NOTE.set("live_none")
+        state.QUIZ_LIVE_NOTE.set("quiz_live_none")
     for question in made:
         if question.id not in quiz.question_ids:
             quiz = add_live(quiz, question)
@@ -193,7 +179,7 @@ def answer_widgets(quiz, question, key: str, response) -> None:
             st.radio("Your answer", order, format_func=texts.get, key=f"{key}_choice",
                      index=order.index(answer.option) if locked else None, disabled=locked)
         else:
-            say("multi_hint")
+            say("quiz_multi_hint")
             for oid in order:
                 st.checkbox(texts[oid], key=f"{key}_{oid}", disabled=locked,
                             value=locked and oid in answer.options)
@@ -212,25 +198,26 @@ def answer_widgets(quiz, question, key: str, response) -> None:
         st.radio("Why?", order, format_func=texts.get, key=f"{key}_why",
                  index=order.index(answer.why) if locked else None, disabled=locked)
     if quiz.cbm:
-        labels = text().confidence_labels if text() else ("1", "2", "3")
-        st.radio(text().confidence_question if text() else "Certainty", [1, 2, 3],
+        labels = (fill("quiz_confidence_1", "1"), fill("quiz_confidence_2", "2"),
+                  fill("quiz_confidence_3", "3"))
+        st.radio(fill("quiz_confidence_question", "Certainty"), [1, 2, 3],
                  format_func=lambda c: labels[c - 1], key=f"{key}_confidence",
                  index=response.confidence - 1 if locked else None, disabled=locked)
 
 
 def show_feedback(question, response) -> None:
-    unit = "marks_one" if abs(response.marks) == 1 else "marks_many"
+    unit = "quiz_marks_one" if abs(response.marks) == 1 else "quiz_marks_many"
     marks = fill(unit, f"{response.marks:+d}", marks=response.marks)
     if response.correct:
-        st.success(fill("feedback_right", marks, marks=marks), icon="✅")
+        st.success(fill("quiz_feedback_right", marks, marks=marks), icon="✅")
     else:
-        st.warning(fill("feedback_wrong", marks, marks=marks), icon="❌")
-    say("locked_note")
+        st.warning(fill("quiz_feedback_wrong", marks, marks=marks), icon="❌")
+    say("quiz_locked_note")
     for item in feedback(question, response.answer):
         icon, status = STATUS[item.status]
         expected = ""
         if item.expected and item.status == "wrong":
-            expected = " " + fill("belongs_with", f"({plain(item.expected)})",
+            expected = " " + fill("quiz_belongs_with", f"({plain(item.expected)})",
                                   expected=plain(item.expected))
         st.markdown(f"{icon} **{plain(item.text)}**{expected} · _{status}_  \n"
                     f"{plain(item.feedback)}")
@@ -243,7 +230,7 @@ def quiz_body() -> None:
     """The quiz as it stands (a question, or the results), then save and resume."""
     quiz = state.QUIZ_STATE.get()
     if quiz is None:
-        say("start_hint", st.info)
+        say("quiz_start_hint", st.info)
     else:
         if state.QUIZ_CURRENT.get() not in quiz.question_ids:
             state.QUIZ_CURRENT.set(quiz.next_question.id if quiz.next_question else None)
@@ -261,15 +248,15 @@ def question_panel(quiz, current: str) -> None:
     number = quiz.question_ids.index(current) + 1
     total = len(quiz.questions)
     st.progress(len(quiz.responses) / total,
-                text=fill("progress", f"{number} / {total}", number=number, total=total,
+                text=fill("quiz_progress", f"{number} / {total}", number=number, total=total,
                           answered=len(quiz.responses)))
     st.subheader(f"Question {number}")
     st.caption(f"Topic: {bank().topic(question.topic).title}" if bank().has_topic(question.topic)
                else question.topic)
     if is_live(question):
-        say("live_note", st.info)
+        say("quiz_live_note", st.info)
     if quiz.cbm:
-        say("cbm_help")
+        say("quiz_cbm_help")
     st.markdown(plain(question.text))
     response = quiz.response(current)
     key = f"quiz_{state.QUIZ_ROUND.get()}_{current}"
@@ -283,7 +270,7 @@ def question_panel(quiz, current: str) -> None:
             if incomplete[1]:
                 st.warning(incomplete[1])
             else:
-                say("incomplete_answer", st.warning)
+                say("quiz_incomplete_answer", st.warning)
         return
     show_feedback(question, response)
     following = quiz.next_question
@@ -298,7 +285,7 @@ def show_results(quiz) -> None:
     left, right = st.columns(2)
     left.metric("Score", f"{quiz.score} / {quiz.max_score}")
     right.metric("Right answers", f"{quiz.n_correct} of {len(quiz.questions)}")
-    say("results_intro")
+    say("quiz_results_intro")
     scores = topic_scores(quiz, bank())
     st.dataframe(pd.DataFrame(
         [{"Topic": t.title, "Questions": t.total, "Answered": t.answered, "Right": t.correct,
@@ -308,7 +295,7 @@ def show_results(quiz) -> None:
     missed = mistakes(quiz, bank())
     st.subheader("Review your mistakes")
     if not missed:
-        say("no_mistakes")
+        say("quiz_no_mistakes")
     for m in missed:
         with st.expander(plain(f"{m.topic_title}: {m.question.text[:90]}")):
             st.markdown(plain(m.question.text))
@@ -318,7 +305,7 @@ def show_results(quiz) -> None:
 
 def save_and_resume(quiz) -> None:
     st.subheader("Save or resume")
-    say("save_help")
+    say("quiz_save_help")
     if quiz is not None:
         try:
             progress = progress_to_json(quiz)
@@ -328,7 +315,7 @@ def save_and_resume(quiz) -> None:
             st.download_button("Download progress (JSON)", progress, key="quiz_dl_progress",
                                file_name="cellular-attention-quiz-progress.json",
                                mime="application/json", on_click="ignore")
-        st.download_button("Download results (CSV)", results_to_csv(quiz, bank()),
+        st.download_button("Download results (CSV)", results_to_csv(quiz, bank(), references=site_content().references),
                            key="quiz_dl_results", file_name="cellular-attention-quiz-results.csv",
                            mime="text/csv", on_click="ignore")
     uploaded = st.file_uploader("Resume from a progress file", type=["json"],
@@ -343,4 +330,4 @@ def save_and_resume(quiz) -> None:
         if outcome[1]:
             st.error(outcome[1])
         else:
-            say("resume_success", st.success)
+            say("quiz_resume_success", st.success)

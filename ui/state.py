@@ -55,6 +55,7 @@ MODEL_ID = Setting("model_id", BUNDLED_MODEL_ID)
 CONTEXT_A = Setting("context_a", "Tell me about Paris")
 CONTEXT_B = Setting("context_b", "Paris Hilton news")
 CONTEXT_WORD: Setting[str | None] = Setting("context_word", None)
+CONTEXT_READING = Setting("context_reading", "row")  # "row" (the TF it sends) or "column"
 TEAM_HEADS: Setting[tuple[int, ...]] = Setting("team_heads", ())
 CELL_EXPERIMENT = Setting("cell_experiment", "one_molecule")  # lib.learn.cell_only.EXPERIMENTS
 CELL_SEED = Setting("cell_seed", 0)
@@ -87,7 +88,7 @@ QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
 RUN = Setting("_run", 0)  # counts runs, so a message shown once per run knows its run
 
 SHARED = (PROMPT, LEVEL, LAYER, HEAD_MODE, HEAD, TEMPERATURE, SPECIAL, MODEL_ID, CONTEXT_A,
-          CONTEXT_B, CELL_EXPERIMENT, CELL_SEED, CELL_COPIES, CELL_PENALTY, LIMITS_PROMPT,
+          CONTEXT_B, CONTEXT_READING, CELL_EXPERIMENT, CELL_SEED, CELL_COPIES, CELL_PENALTY, LIMITS_PROMPT,
           QUIZ_TOPICS, QUIZ_LENGTH, QUIZ_CBM, QUIZ_LIVE, QUIZ_SEED)
 
 

@@ -7,6 +7,7 @@ simply left out.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -17,11 +18,16 @@ CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
 @st.cache_resource(show_spinner=False)
-def site_content():
-    """All teaching content, validated once per process; broken files are reported, not fatal."""
-    from lib.content import load_all
+def _content_from(folder: str):
+    from lib.content import load_content
 
-    return load_all(CONTENT_DIR)
+    return load_content(folder)
+
+
+def site_content():
+    """All content (teaching text, messages, quiz bank), validated once per process and
+    folder; broken files are reported, not fatal. CA_CONTENT_DIR points at another folder."""
+    return _content_from(str(os.environ.get("CA_CONTENT_DIR") or CONTENT_DIR))
 
 
 def warn_once(file: str, *, intro: str = "Some explanatory text is unavailable.") -> None:
@@ -29,10 +35,9 @@ def warn_once(file: str, *, intro: str = "Some explanatory text is unavailable."
     marker = f"_content_warned_{file}"
     if st.session_state.get(marker) == RUN.get():
         return
-    for problem in site_content().problems:
-        if problem.file == file:
-            st.session_state[marker] = RUN.get()
-            st.warning(f"{intro} {problem}")
+    for problem in site_content().problems_in(file):
+        st.session_state[marker] = RUN.get()
+        st.warning(f"{intro} {problem}")
 
 
 def explore_text():

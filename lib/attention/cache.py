@@ -43,7 +43,7 @@ class AttentionCache:
 
     def __init__(self, *, max_bytes: int) -> None:
         if max_bytes <= 0:
-            raise ValueError(f"max_bytes must be positive, not {max_bytes}.")
+            raise ValueError(f"The argument max_bytes must be positive, not {max_bytes}.")
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, AttentionResult] = OrderedDict()
         self._bytes = 0

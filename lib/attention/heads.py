@@ -1,9 +1,17 @@
-"""Profile each attention head: its entropy and the pattern it follows.
+"""Profile each attention head on one prompt: its entropy and the pattern it follows.
 
-Clark et al. (2019, "What Does BERT Look At?") found heads that attend to the previous
-token, to the token itself, to the next token, or broadly, and many that park their
-attention on [CLS]/[SEP] (a "sink", Xiao et al. 2023). The labels here are computed from
-the attention itself: the mean mass each pattern receives over the non-special queries.
+Clark et al. (2019, "What Does BERT Look At?") found heads that specialise in the previous
+or the next token, heads that attend broadly, and much attention parked on [SEP] and [CLS]
+(a "sink", Xiao et al. 2023); they report that most heads put little attention on the
+current token, so "self" is a label this module can give, not a pattern the paper found
+common. The labels are computed from the attention itself, on the prompt given: the mean
+mass each pattern receives over the non-special queries. The same head can earn another
+label on another prompt, so a label describes the head on this prompt only.
+
+Entropy is normalised per row by the log of the number of keys that row can see: every key
+in an encoder, but only the first i+1 in row i of a decoder (its causal mask), so a uniform
+row scores 1 in both. The previous- and next-token masses count only real (non-special)
+neighbours: the [CLS] before the first word and the [SEP] after the last are sink mass.
 """
 
 from __future__ import annotations
@@ -24,8 +32,8 @@ class HeadProfile:
     head: int
     pattern: str  # one of PATTERNS
     entropy_bits: float  # mean row entropy over non-special queries
-    normalised_entropy: float  # entropy / log2(seq): 0 = one-hot, 1 = uniform
-    scores: dict[str, float]  # mean mass per structural pattern
+    normalised_entropy: float  # mean of entropy / log2(keys the row sees): 0 one-hot, 1 uniform
+    scores: dict[str, float]  # mean mass per structural pattern, on this prompt
 
 
 def row_entropy_bits(matrix: np.ndarray) -> np.ndarray:
@@ -36,38 +44,65 @@ def row_entropy_bits(matrix: np.ndarray) -> np.ndarray:
     return terms.sum(axis=-1)
 
 
-def _pattern_masses(matrix: np.ndarray, queries: np.ndarray, special: np.ndarray) -> dict[str, float]:
+def _neighbour_mass(matrix: np.ndarray, queries: np.ndarray, special: np.ndarray, step: int):
+    """Mean mass each query puts on its neighbour ``step`` away (-1 previous, +1 next), over
+    the queries whose neighbour is a real token; 0 when none has one."""
     seq = matrix.shape[-1]
+    keys = queries + step
+    real = (keys >= 0) & (keys < seq)
+    real[real] = ~special[keys[real]]
+    if not real.any():
+        return 0.0
+    return float(matrix[queries[real], keys[real]].mean())
+
+
+def _pattern_masses(
+    matrix: np.ndarray, queries: np.ndarray, special: np.ndarray
+) -> dict[str, float]:
     rows = matrix[queries]  # [q, seq]
-    prev = np.array([matrix[i, i - 1] if i > 0 else 0.0 for i in queries])
-    nxt = np.array([matrix[i, i + 1] if i + 1 < seq else 0.0 for i in queries])
     sink_keys = special.copy()
     sink_keys[0] = True  # the first token is the sink in decoders without a BOS token
     return {
-        "previous-token": float(prev.mean()),
+        "previous-token": _neighbour_mass(matrix, queries, special, -1),
         "self": float(np.mean(matrix[queries, queries])),
-        "next-token": float(nxt.mean()),
+        "next-token": _neighbour_mass(matrix, queries, special, +1),
         "first-token/sink": float(rows[:, sink_keys].sum(axis=1).mean()),
     }
 
 
+def visible_keys(seq_len: int, queries: np.ndarray, *, causal: bool) -> np.ndarray:
+    """How many keys each query row can attend to: all of them, or i+1 under a causal mask."""
+    return queries + 1 if causal else np.full(queries.shape, seq_len)
+
+
+def normalised_entropy(matrix: np.ndarray, queries: np.ndarray, *, causal: bool) -> float:
+    """Mean over the rows of entropy / log2(keys that row sees); rows seeing one key skipped."""
+    seen = visible_keys(matrix.shape[-1], queries, causal=causal)
+    usable = seen > 1
+    if not usable.any():
+        return 0.0
+    bits = row_entropy_bits(matrix[queries[usable]])  # [q]
+    return float(np.mean(bits / np.log2(seen[usable])))
+
+
 def profile_heads(result: AttentionResult, *, layer: int) -> tuple[HeadProfile, ...]:
-    """One profile per head of ``layer``."""
+    """One profile per head of ``layer``, measured on ``result``'s prompt."""
     if not 0 <= layer < result.num_layers:
         raise ValueError(f"Layer {layer} does not exist: pick 0-{result.num_layers - 1}.")
     special = np.asarray(result.special_mask, dtype=bool)
     queries = np.flatnonzero(~special)
     if queries.size == 0:
         queries = np.arange(result.seq_len)
-    if result.model_kind == "decoder":
+    causal = result.model_kind == "decoder"
+    if causal:
         queries = queries[queries > 0] if queries.size > 1 else queries  # row 0 is forced
-    max_bits = np.log2(result.seq_len) if result.seq_len > 1 else 1.0
     profiles = []
     for head in range(result.num_heads):
         matrix = result.attentions[layer, head].astype(np.float64)  # [seq, seq]
         masses = _pattern_masses(matrix, queries, special)
         bits = float(row_entropy_bits(matrix[queries]).mean())
-        profiles.append(HeadProfile(head, _label(masses, bits / max_bits), bits, bits / max_bits, masses))
+        spread = normalised_entropy(matrix, queries, causal=causal)
+        profiles.append(HeadProfile(head, _label(masses, spread), bits, spread, masses))
     return tuple(profiles)
 
 

@@ -68,7 +68,7 @@ def curves_chart(
     for name, y in series.items():
         values = np.asarray(y, dtype=np.float64).reshape(-1)
         if values.shape != xs.shape:
-            raise ValueError(f"series {name!r} has {values.size} points for {xs.size} x values.")
+            raise ValueError(f"Series {name!r} has {values.size} points for {xs.size} x values.")
         names.append(name)
         ys.append(values)
     keep = xs > 0 if log_x else np.ones(xs.size, bool)  # a log axis cannot show x <= 0
@@ -128,7 +128,7 @@ def grouped_bars(
     for name, vals in series.items():
         vals = np.asarray(vals, dtype=np.float64).reshape(-1)
         if vals.size != len(cats):
-            raise ValueError(f"series {name!r} has {vals.size} values for {len(cats)} categories.")
+            raise ValueError(f"Series {name!r} has {vals.size} values for {len(cats)} categories.")
         values.append(vals)
     names = list(series)
     data = table(
@@ -198,7 +198,7 @@ def layer_rows_heatmap(rows: np.ndarray, labels: Sequence[str], *, title: str,
     """One query's attention row per layer: rows [layers, n] as a layers x keys heatmap."""
     r = np.asarray(rows, dtype=np.float64)
     if r.ndim != 2 or r.shape[1] != len(labels):
-        raise ValueError(f"rows must be [layers, {len(labels)}], got {r.shape}.")
+        raise ValueError(f"Rows must be [layers, {len(labels)}], got {r.shape}.")
     layers, n = r.shape
     keys = [f"{i}: {label}" for i, label in enumerate(labels)]
     data = table(
@@ -233,7 +233,7 @@ def head_scatter(x: np.ndarray, y: np.ndarray, *, x_title: str, y_title: str, ti
     xs = np.asarray(x, dtype=np.float64).reshape(-1)
     ys = np.asarray(y, dtype=np.float64).reshape(-1)
     if xs.shape != ys.shape:
-        raise ValueError(f"x and y need one value per head, got {xs.shape} and {ys.shape}.")
+        raise ValueError(f"The arguments x and y need one value per head, got {xs.shape} and {ys.shape}.")
     data = table(head=[f"head {i}" for i in range(xs.size)], x=xs, y=ys)
     spec = SCATTER
     for layer in (0, 1):

@@ -25,17 +25,17 @@ def _check_weights(weights: np.ndarray) -> np.ndarray:
     a = np.asarray(weights, dtype=np.float64)  # [n]
     if a.ndim != 1 or a.size == 0:
         raise ValueError(
-            f"weights must be a non-empty 1-D attention row, got shape {a.shape}; "
+            f"Weights must be a non-empty 1-D attention row, got shape {a.shape}; "
             "pass one query's row, e.g. attentions[layer, head, query]."
         )
     if not np.all(np.isfinite(a)) or np.any(a < 0):
         raise ValueError(
-            "weights must be finite and >= 0 (they are softmax outputs); "
+            "Weights must be finite and >= 0 (they are softmax outputs); "
             "check for NaN from the model or pass probabilities, not logits."
         )
     if not np.any(a > 0):
         raise ValueError(
-            "weights are all zero, so no locus can ever be bound; "
+            "Weights are all zero, so no locus can ever be bound; "
             "pick a query that can see at least one key."
         )
     return a
@@ -65,7 +65,7 @@ def binding_energies(
     """
     a = _check_weights(weights)
     if not (np.isfinite(kT) and kT > 0):
-        raise ValueError(f"kT must be a positive finite number, got {kT!r}.")
+        raise ValueError(f"The argument kT must be a positive finite number, got {kT!r}.")
     with np.errstate(divide="ignore"):
         eps = -kT * np.log(a)  # [n], +inf where a == 0
     if isinstance(reference, str):
@@ -73,10 +73,10 @@ def binding_energies(
             return eps + kT * np.log(a.max())
         if reference == "none":
             return eps
-        raise ValueError(f"reference must be 'max', 'none' or a float, got {reference!r}.")
+        raise ValueError(f"Reference must be 'max', 'none' or a float, got {reference!r}.")
     offset = float(reference)
     if not np.isfinite(offset):
-        raise ValueError(f"reference energy must be finite, got {reference!r}.")
+        raise ValueError(f"Reference energy must be finite, got {reference!r}.")
     return eps + kT * np.log(a.max()) + offset
 
 
@@ -84,12 +84,12 @@ def _check_energies(energies: np.ndarray) -> np.ndarray:
     eps = np.asarray(energies, dtype=np.float64)  # [n]
     if eps.ndim != 1 or eps.size == 0:
         raise ValueError(
-            f"energies must be a non-empty 1-D array (one per locus), got shape {eps.shape}; "
+            f"Energies must be a non-empty 1-D array (one per locus), got shape {eps.shape}; "
             "build them with binding_energies(weights)."
         )
     if np.any(np.isnan(eps)) or np.any(eps == -np.inf):
         raise ValueError(
-            "energies contain NaN or -inf; use +inf for a locus that can never be bound."
+            "Energies contain NaN or -inf; use +inf for a locus that can never be bound."
         )
     return eps
 
@@ -100,7 +100,7 @@ def _check_closed(closed: np.ndarray | None, n: int) -> np.ndarray:
     mask = np.asarray(closed)
     if mask.shape != (n,):
         raise ValueError(
-            f"closed must be a bool mask of shape ({n},) like the energies, got {mask.shape}."
+            f"Closed must be a bool mask of shape ({n},) like the energies, got {mask.shape}."
         )
     return mask.astype(bool)
 
@@ -108,7 +108,8 @@ def _check_closed(closed: np.ndarray | None, n: int) -> np.ndarray:
 def _check_kT(kT: float) -> float:
     if not (np.isfinite(kT) and kT > 0):
         raise ValueError(
-            f"kT must be a positive finite number, got {kT!r}; use e.g. 1e-3 for a cold TF."
+            f"The argument kT must be a positive finite number, got {kT!r}; "
+            "use e.g. 1e-3 for a cold TF."
         )
     return float(kT)
 
@@ -138,7 +139,9 @@ def effective_energies(
         return out
     penalty = float(pioneer_penalty)
     if not np.isfinite(penalty):
-        raise ValueError(f"pioneer_penalty must be finite (in kT), got {pioneer_penalty!r}.")
+        raise ValueError(
+            f"The argument pioneer_penalty must be finite (in kT), got {pioneer_penalty!r}."
+        )
     open_finite = eps[~mask & np.isfinite(eps)]
     base = open_finite.min() if open_finite.size else 0.0
     out[mask] = np.where(np.isfinite(eps[mask]), eps[mask], base) + penalty

@@ -83,7 +83,7 @@ def equilibrium_occupancy(
     w0 = float(reservoir_weight)
     if not (np.isfinite(w0) and w0 >= 0):
         raise ValueError(
-            f"reservoir_weight must be finite and >= 0, got {reservoir_weight!r}; "
+            f"The argument reservoir_weight must be finite and >= 0, got {reservoir_weight!r}; "
             "build it with reservoir_weight_for(reservoir, energies)."
         )
     log_w = -eps / kT  # [n], -inf where unreachable
@@ -131,7 +131,7 @@ def reservoir_weight_for(
     r = float(reservoir)
     if not (0.0 <= r < 1.0):
         raise ValueError(
-            f"reservoir must be in [0, 1), got {reservoir!r}; a reservoir of 1 means the "
+            f"Reservoir must be in [0, 1), got {reservoir!r}; a reservoir of 1 means the "
             "head attends only to special tokens, so there is nothing to bind."
         )
     if r == 0.0:
@@ -176,8 +176,8 @@ def many_copies_occupancy(
     c = float(copies)
     if not (np.isfinite(c) and 0 < c < n_acc):
         raise ValueError(
-            f"copies={copies!r} must be > 0 and below the {n_acc} accessible loci: each locus "
-            f"holds at most one TF, so {n_acc} copies would fill every site (mu -> +inf). "
+            f"The argument copies={copies!r} must be > 0 and below the {n_acc} accessible loci: "
+            f"each locus holds at most one TF, so {n_acc} copies would fill every site (mu -> +inf). "
             "Lower the copy number or open more chromatin."
         )
     e = eps[reachable]

@@ -81,7 +81,7 @@ def simulate(
     """
     kT = _check_kT(kT)
     if int(events) != events or events < 1:
-        raise ValueError(f"events must be a positive integer, got {events!r}.")
+        raise ValueError(f"The argument events must be a positive integer, got {events!r}.")
     events = int(events)
     for name, rate in (("k_on", k_on), ("k0", k0)):
         if not (np.isfinite(rate) and rate > 0):
@@ -160,7 +160,7 @@ def _check_target(target: np.ndarray, n: int) -> np.ndarray:
     t = np.asarray(target, dtype=np.float64)
     if t.shape != (n,) or np.any(~np.isfinite(t)) or np.any(t < 0) or t.sum() <= 0:
         raise ValueError(
-            f"target must be a non-negative occupancy of shape ({n},), got shape {t.shape}; "
+            f"Target must be a non-negative occupancy of shape ({n},), got shape {t.shape}; "
             "pass equilibrium_occupancy(...).occupancy."
         )
     return t
@@ -186,11 +186,11 @@ def running_tv_distance(
     n = trajectory.n_loci
     t = _check_target(target, n)
     if over not in ("bound", "total"):
-        raise ValueError(f"over must be 'bound' or 'total', got {over!r}.")
+        raise ValueError(f"Over must be 'bound' or 'total', got {over!r}.")
     starts, states, durations = _segments(trajectory)
     n_seg = states.size
     if n_seg < 2:
-        raise ValueError("trajectory too short: simulate at least 1 event.")
+        raise ValueError("Trajectory too short: simulate at least 1 event.")
     cuts = np.unique(np.geomspace(2, n_seg, num=max(int(points), 2)).astype(np.int64))  # [k]
     cum = _cumulative_time(states, durations, cuts, n)  # [k, n + 1]
     if over == "bound":
@@ -224,10 +224,10 @@ def kinetic_frames(
 ) -> KineticFrames:
     """Which locus is bound, and the running occupancy, at `frames` times in [0, t_max]."""
     if int(frames) != frames or frames < 1:
-        raise ValueError(f"frames must be a positive integer, got {frames!r}.")
+        raise ValueError(f"Frames must be a positive integer, got {frames!r}.")
     end = trajectory.total_time if t_max is None else min(float(t_max), trajectory.total_time)
     if not end > 0:
-        raise ValueError(f"t_max must be positive, got {t_max!r}.")
+        raise ValueError(f"The argument t_max must be positive, got {t_max!r}.")
     n = trajectory.n_loci
     starts, states, durations = _segments(trajectory)
     at = np.linspace(0.0, end, int(frames))  # [frames]

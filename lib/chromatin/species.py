@@ -51,7 +51,7 @@ def species_occupancy(
     a = np.asarray(rows, dtype=np.float64)  # [species, n]
     if a.ndim != 2 or a.shape[0] == 0:
         raise ValueError(
-            f"rows must be a 2-D array [species, n] (one attention row per head), got {a.shape}; "
+            f"Rows must be a 2-D array [species, n] (one attention row per head), got {a.shape}; "
             "stack the selected heads' rows, e.g. attentions[layer, heads, query]."
         )
     if reservoirs is None:
@@ -60,7 +60,7 @@ def species_occupancy(
         res = np.asarray(reservoirs, dtype=np.float64)
         if res.shape != (a.shape[0],):
             raise ValueError(
-                f"reservoirs must have one entry per species ({a.shape[0]}), got {res.shape}."
+                f"Reservoirs must have one entry per species ({a.shape[0]}), got {res.shape}."
             )
     energies = np.empty_like(a)
     occ = np.empty_like(a)

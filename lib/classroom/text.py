@@ -3,7 +3,7 @@
 A tiny self-contained loader (pydantic v2 schema, unknown keys rejected), so the file can
 join the shared content loaders later without changing its shape. Every message is a
 ``str.format`` template whose placeholders must be exactly those in ``MESSAGE_SAMPLES``
-(checked with ``lib.text_templates.check_template``), starts with a capital letter and ends
+(checked with ``lib.content.templates.check_template``), starts with a capital letter and ends
 with a full stop. Messages are filled in only with our own values (codes, counts, dates,
 the fixed ``answer_parts`` phrases), never with an exception's text.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from lib.text_templates import check_template
+from lib.content.templates import check_template
 
 TEXT_PATH = Path(__file__).resolve().parents[2] / "content" / "classroom.yaml"
 

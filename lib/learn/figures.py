@@ -147,7 +147,7 @@ def copies_comparison(weights: np.ndarray, *, copies: int, kT: float = 1.0) -> C
     a = np.asarray(weights, dtype=np.float64)
     energies = binding_energies(a)
     if int(copies) != copies or copies < 1:
-        raise ValueError(f"copies must be a whole number >= 1, got {copies!r}.")
+        raise ValueError(f"Copies must be a whole number >= 1, got {copies!r}.")
     if copies == 1:
         occ = equilibrium_occupancy(energies, kT=kT).occupancy
         return CopiesComparison(occ, float(occ.sum()), "Boltzmann (one molecule)", None)

@@ -34,7 +34,7 @@ class ForwardTiming:
 def time_forward_pass(loaded: LoadedModel, text: str, *, repeats: int = 5) -> ForwardTiming:
     """Median wall-clock time of ``repeats`` forward passes on ``text`` (after one warm-up)."""
     if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats!r}.")
+        raise ValueError(f"Repeats must be >= 1, got {repeats!r}.")
     result = extract_attention(loaded, text)  # warm-up, and the token count
     times = []
     for _ in range(repeats):

@@ -76,7 +76,7 @@ def occupancy_at_concentration(
     """
     eps = np.asarray(energies, dtype=np.float64)  # [n]
     if eps.ndim != 1 or eps.size == 0 or np.isnan(eps).any():
-        raise ValueError("energies must be a non-empty 1-D array without NaN (+inf = closed).")
+        raise ValueError("Energies must be a non-empty 1-D array without NaN (+inf = closed).")
     c = _positive("relative_concentration", relative_concentration)
     kT = _positive("kT", kT)
     finite = eps[np.isfinite(eps)]
@@ -120,7 +120,7 @@ def pair_occupancy(x: np.ndarray, *, omega: float = 1.0, nucleosome: float = 0.0
     """
     xs = np.asarray(x, dtype=np.float64)  # [k]
     if xs.ndim != 1 or xs.size == 0 or (xs < 0).any() or not np.isfinite(xs).all():
-        raise ValueError("x must be a non-empty 1-D array of concentrations >= 0.")
+        raise ValueError("The argument x must be a non-empty 1-D array of concentrations >= 0.")
     w = _positive("omega", omega)
     L = _non_negative("nucleosome", nucleosome)
     z1 = L + 1.0 + xs
@@ -181,12 +181,12 @@ def cycle_rates(
     """
     e = np.asarray(energies, dtype=np.float64)
     if e.shape != (3,) or not np.isfinite(e).all():
-        raise ValueError(f"energies must be 3 finite numbers (one per state), got {e!r}.")
+        raise ValueError(f"Energies must be 3 finite numbers (one per state), got {e!r}.")
     kT = _positive("kT", kT)
     k0 = _positive("k0", k0)
     drive = float(drive)
     if not np.isfinite(drive):
-        raise ValueError(f"drive must be finite (in kT), got {drive!r}.")
+        raise ValueError(f"Drive must be finite (in kT), got {drive!r}.")
     rates = np.zeros((3, 3))
     for i, j in ((0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)):
         rates[i, j] = k0 * np.exp(-(e[j] - e[i]) / (2.0 * kT))
@@ -276,7 +276,7 @@ def mark_memory(
     """
     strength = _non_negative("pulse", pulse)
     if int(cycles) != cycles or cycles < 1:
-        raise ValueError(f"cycles must be a positive integer, got {cycles!r}.")
+        raise ValueError(f"Cycles must be a positive integer, got {cycles!r}.")
     dt = 1.0 / steps_per_cycle
     k = int(cycles) * steps_per_cycle + 1
     times = np.arange(k) * dt  # [k]
@@ -316,7 +316,7 @@ def mark_hysteresis(signals: np.ndarray, *, params: MarkParams = MarkParams()) -
     """
     s = np.asarray(signals, dtype=np.float64)
     if s.ndim != 1 or s.size < 2 or (np.diff(s) <= 0).any() or (s < 0).any():
-        raise ValueError("signals must be an increasing 1-D array of values >= 0.")
+        raise ValueError("Signals must be an increasing 1-D array of values >= 0.")
     rising = np.empty(s.size)
     m = 0.0
     for i, value in enumerate(s):

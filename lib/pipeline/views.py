@@ -333,3 +333,30 @@ def team_scene(result: AttentionResult, *, query: int, layer: int, heads: tuple[
     return scene_from_attention(team.rows[:, part], team.labels[part],
                                 species=tuple(f"TF {h}" for h in heads),
                                 unbound=SEARCH_SHARE, kT=temperature, events=SCENE_EVENTS)
+
+
+@dataclass(frozen=True, eq=False)
+class ReceivedView:
+    """One word in two prompts as a locus: how much each other word's TF binds it."""
+
+    word: str
+    comparison: ContextComparison  # keys = the query words, weights = their attention to word
+    mean_received: tuple[float, float]  # average attention the word gets, in A and in B
+
+
+def received_view(result_a: AttentionResult, result_b: AttentionResult, *, word: str,
+                  settings: RowSettings) -> ReceivedView:
+    """The shared ``word``'s column in both prompts at word level: its occupancy as a locus,
+    by every other word's TF (special tokens as asked by ``settings.special``)."""
+    columns = []
+    for result in (result_a, result_b):
+        matrix = view_matrix(result, layer=settings.layer, head=settings.head, level="word",
+                             temperature=settings.temperature, special=settings.special)
+        labels = [label.casefold() for label in matrix.labels]
+        key = labels.index(word.casefold())
+        rows = [matrix.rows.index(k) for k in matrix.keys if k in matrix.rows]
+        queries = [matrix.labels[i] for i, k in enumerate(matrix.keys) if k in matrix.rows]
+        columns.append((tuple(queries), matrix.matrix[rows, key]))
+    (labels_a, col_a), (labels_b, col_b) = columns
+    return ReceivedView(word, compare_contexts(labels_a, col_a, labels_b, col_b),
+                        (float(col_a.mean()), float(col_b.mean())))

@@ -1,9 +1,13 @@
-"""Quiz: the question bank (content/quiz/*.yaml), its schema, and a pure quiz state machine.
+"""The quiz engine: a pure quiz state machine (``session``), grading with certainty-based
+marks (``grading``), save/resume and results export (``progress``), and questions computed
+from the student's own prompt (``live``).
 
-Pages import from here; nothing in this package imports streamlit.
+The question bank itself is content: lib/content loads and validates it (``load_content``
+returns it as ``Content.quiz``). Pages import from here; nothing in this package imports
+streamlit.
 """
 
-from lib.quiz.bank import BankLoad, ContentProblem, load_bank
+from lib.content.schema.quiz import QuizBank, Topic
 from lib.quiz.grading import (
     AnswerError,
     FeedbackItem,
@@ -18,7 +22,7 @@ from lib.quiz.grading import (
     marks,
 )
 from lib.quiz.live import (
-    LIVE_SOURCE,
+    LIVE_PREFIX,
     LiveError,
     LiveOption,
     LiveQuestion,
@@ -28,7 +32,6 @@ from lib.quiz.live import (
     live_questions,
 )
 from lib.quiz.progress import ProgressError, progress_from_json, progress_to_json, results_to_csv
-from lib.quiz.schema import QuizBank, Topic
 from lib.quiz.session import (
     Mistake,
     QuizState,
@@ -45,10 +48,8 @@ from lib.quiz.session import (
 )
 
 __all__ = [
-    "LIVE_SOURCE",
+    "LIVE_PREFIX",
     "AnswerError",
-    "BankLoad",
-    "ContentProblem",
     "FeedbackItem",
     "LiveError",
     "LiveOption",
@@ -75,7 +76,6 @@ __all__ = [
     "is_correct",
     "is_live",
     "live_questions",
-    "load_bank",
     "marks",
     "mistakes",
     "new_quiz",

@@ -1,6 +1,6 @@
 """Answers, grading and per-item feedback for the four question types, plus certainty-based marks.
 
-Certainty-based marking follows Gardner-Medwin (UCL, "LAPT"; Gardner-Medwin & Gahan 2003):
+Certainty-based marking follows Gardner-Medwin (UCL, "LAPT"; Gardner-Medwin 2006):
 the student states confidence 1, 2 or 3 with each answer and scores +1/+2/+3 when right and
 0/-2/-6 when wrong, so a confident guess costs more than an honest "not sure". Plain mode
 scores 1 for right and 0 for wrong. Scoring is all-or-nothing per question; feedback is not:
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lib.quiz.schema import (
+from lib.content.schema.quiz import (
     AnyQuestion,
     MatchingQuestion,
     MultiQuestion,
@@ -110,7 +110,7 @@ def check_answer(question: AnyQuestion, answer: Answer) -> None:
     expected = _ANSWER_FOR[question.type]
     if not isinstance(answer, expected):
         raise AnswerError(
-            f"question {question.id} is {question.type!r}; answer it with {expected.__name__}, "
+            f"Question {question.id} is {question.type!r}; answer it with {expected.__name__}, "
             f"not {type(answer).__name__}"
         )
     if isinstance(question, SingleQuestion):
@@ -118,21 +118,21 @@ def check_answer(question: AnyQuestion, answer: Answer) -> None:
     elif isinstance(question, MultiQuestion):
         if not answer.options:
             raise AnswerError(
-                f"question {question.id}: choose at least one option before submitting"
+                f"Question {question.id}: choose at least one option before submitting"
             )
         _known(question.id, sorted(answer.options), _ids(question.options))
     elif isinstance(question, MatchingQuestion):
         _check_matching(question, answer)
     else:
         if not isinstance(answer.verdict, bool):
-            raise AnswerError(f"question {question.id}: the verdict must be True or False")
+            raise AnswerError(f"Question {question.id}: the verdict must be True or False")
         _known(question.id, [answer.why], _ids(question.why))
 
 
 def _known(qid: str, chosen: list[str], allowed: list[str]) -> None:
     for item in chosen:
         if item not in allowed:
-            raise AnswerError(f"question {qid}: {item!r} is not one of its options {allowed}")
+            raise AnswerError(f"Question {qid}: {item!r} is not one of its options {allowed}")
 
 
 def _check_matching(question: MatchingQuestion, answer: MatchingAnswer) -> None:
@@ -140,10 +140,10 @@ def _check_matching(question: MatchingQuestion, answer: MatchingAnswer) -> None:
     lefts = [a for a, _ in answer.matches]
     rights = sorted(b for _, b in answer.matches)
     if sorted(lefts) != ids or len(set(lefts)) != len(lefts):
-        raise AnswerError(f"question {question.id}: match every item exactly once (items {ids})")
+        raise AnswerError(f"Question {question.id}: match every item exactly once (items {ids})")
     if rights != ids:
         raise AnswerError(
-            f"question {question.id}: use each right-hand answer exactly once (ids {ids})"
+            f"Question {question.id}: use each right-hand answer exactly once (ids {ids})"
         )
 
 
@@ -166,7 +166,7 @@ def marks(correct: bool, *, confidence: int | None, cbm: bool) -> int:
         return 1 if correct else 0
     if type(confidence) is not int or confidence not in CONFIDENCE_LEVELS:
         raise QuizError(
-            f"certainty-based marking needs a confidence of 1, 2 or 3, got {confidence!r}"
+            f"Certainty-based marking needs a confidence of 1, 2 or 3, got {confidence!r}"
         )
     return CBM_MARKS_RIGHT[confidence] if correct else CBM_MARKS_WRONG[confidence]
 

@@ -1,14 +1,15 @@
 """Live questions: built from the student's own prompt, answer keys computed from real attention.
 
 A generated question is an ordinary schema ``Question`` (validated by the same pydantic models,
-so it needs feedback on every option and the right number of correct answers) whose ``source``
-is ``LIVE_SOURCE``; it flows through ``session.add_live``, ``submit`` and grading like any bank
-question. Nothing here is hard-coded: every answer key is computed from the attention array
+so it needs feedback on every option and the right number of correct answers) whose id starts
+with ``LIVE_PREFIX`` and whose ``sources`` name the works behind its reasoning; it flows through
+``session.add_live``, ``submit`` and grading like any bank question. Nothing here is hard-coded: every answer key is computed from the attention array
 [layers, heads, seq, seq] of an ``AttentionResult`` and from the chromatin model, which reads an
 attention row as a Boltzmann distribution (Shea & Ackers 1985; Bintu et al. 2005):
 occupancy p_j = exp(-eps_j/kT) / sum_k exp(-eps_k/kT) with eps_j = -ln a_j. Head patterns follow
-Clark et al. (2019, "What Does BERT Look At?"); causal masks as closed chromatin follow the
-design notes (section 3).
+Clark et al. (2019, "What Does BERT Look At?"); a causal mask hides later keys (Vaswani et al.
+2017), which the chromatin view draws as closed loci. Questions work at token level: word
+pieces are separate loci (``live_query`` maps a word chosen on Explore to its first piece).
 
 Each question is fully determined by a ``LiveSpec`` (generator, prompt, model, settings): its id
 is a hash of the spec, and a progress file stores only the spec, so the options and answer key
@@ -31,13 +32,22 @@ from lib.attention.heads import DOMINANCE, profile_heads, row_entropy_bits
 from lib.attention.relevance import (
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
+    Level,
     default_query,
+    level_groups,
     select_relevance,
 )
 from lib.chromatin.from_attention import chromatin_from_attention
-from lib.quiz.schema import AnyQuestion, Question
+from lib.content.schema.quiz import AnyQuestion, Question
 
-LIVE_SOURCE = "computed from your prompt"
+LIVE_PREFIX = "live-"  # bank question ids may not start with it (lib/content/loader.py)
+# The works each generator's reasoning rests on (ids in content/references.yaml).
+SOURCES: dict[str, tuple[str, ...]] = {
+    "occupancy-top": ("shea_ackers_1985", "bintu_2005a"),
+    "temperature-evenness": ("phillips_2012", "vaswani_2017"),
+    "previous-token-head": ("clark_2019",),
+    "closed-locus": ("vaswani_2017",),
+}
 _ADAPTER: TypeAdapter[AnyQuestion] = TypeAdapter(Question)
 
 GeneratorName = Literal[
@@ -81,7 +91,7 @@ class LiveSpec:
         """Deterministic id from the spec: same generator, prompt and settings -> same id."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=True)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
-        return f"live-{digest}-001"
+        return f"{LIVE_PREFIX}{digest}-001"
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,7 @@ class LiveQuestion:
     model_name: str
     explanation: str | None = None
     spec: LiveSpec | None = None  # None only for hand-built questions (they cannot be saved)
+    sources: tuple[str, ...] = ("vaswani_2017",)  # reference ids behind the question
 
     def to_question(self) -> AnyQuestion:
         n_correct = sum(o.correct for o in self.options)
@@ -124,14 +135,15 @@ class LiveQuestion:
                     {"id": o.id, "text": o.text, "correct": o.correct, "feedback": o.feedback}
                     for o in self.options
                 ],
-                "source": LIVE_SOURCE,
+                "sources": list(self.sources),
                 "explanation": self.explanation,
             }
         )
 
 
 def is_live(question: AnyQuestion) -> bool:
-    return question.source == LIVE_SOURCE
+    """True for a question computed from the student's prompt (its id has the live prefix)."""
+    return question.id.startswith(LIVE_PREFIX)
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -160,17 +172,17 @@ def _query(result: AttentionResult, spec: LiveSpec) -> int:
 def _check_settings(result: AttentionResult, spec: LiveSpec) -> None:
     if not 0 <= spec.layer < result.num_layers:
         raise LiveError(
-            f"layer {spec.layer} does not exist in {result.model_name} "
+            f"Layer {spec.layer} does not exist in {result.model_name} "
             f"(layers 0-{result.num_layers - 1}); load the model the question was made with"
         )
     if isinstance(spec.head, int) and not 0 <= spec.head < result.num_heads:
         raise LiveError(
-            f"head {spec.head} does not exist in {result.model_name} "
+            f"Head {spec.head} does not exist in {result.model_name} "
             f"(heads 0-{result.num_heads - 1}); load the model the question was made with"
         )
     if not MIN_TEMPERATURE <= spec.temperature <= MAX_TEMPERATURE:
         raise LiveError(
-            f"temperature {spec.temperature} is outside {MIN_TEMPERATURE}-{MAX_TEMPERATURE}"
+            f"Temperature {spec.temperature} is outside {MIN_TEMPERATURE}-{MAX_TEMPERATURE}"
         )
 
 
@@ -193,6 +205,7 @@ def _question(
         model_name=result.model_name,
         explanation=explanation,
         spec=spec,
+        sources=SOURCES[spec.generator],
     )
 
 
@@ -261,9 +274,10 @@ def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | Non
             )
         options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
     text = (
-        f"The TF for the query token {_token(result, pos[relevance.query])} binds with "
-        f"energies taken from {_where(result, spec)}, at kT = {T:g} "
-        "(special tokens set aside). Which locus does it occupy most at equilibrium?"
+        f"Token level: each word piece is its own locus, and special tokens are set aside. "
+        f"One TF molecule of the species for the query token "
+        f"{_token(result, pos[relevance.query])} binds with energies taken from "
+        f"{_where(result, spec)}, at kT = {T:g}. Which locus does it occupy most at equilibrium?"
     )
     return _question(
         spec,
@@ -279,46 +293,59 @@ def _entropy_bits(p: np.ndarray) -> float:
     return float(row_entropy_bits(p))
 
 
+def evenness_target(spec: LiveSpec) -> float:
+    """The temperature the evenness question moves to: double or half of the spec's, chosen
+    from the question id so it varies between questions (and stays inside the slider)."""
+    T = spec.temperature
+    warmer = int(spec.question_id[len(LIVE_PREFIX) :].split("-")[0], 16) % 2 == 0
+    if warmer and 2 * T > MAX_TEMPERATURE:
+        warmer = False
+    if not warmer and T / 2 < MIN_TEMPERATURE:
+        warmer = True
+    return 2 * T if warmer else T / 2
+
+
 def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None:
-    """If the temperature doubles, does occupancy over the loci become more or less even?"""
+    """If the temperature doubles (or halves), does occupancy become more or less even?"""
     _check_settings(result, spec)
-    T, T2 = spec.temperature, 2 * spec.temperature
-    if T2 > MAX_TEMPERATURE:
+    T, T2 = spec.temperature, evenness_target(spec)
+    if not MIN_TEMPERATURE <= T2 <= MAX_TEMPERATURE:
         return None
     query = _query(result, spec)
-    relevance, cold = _occupancy(result, spec, query, temperature=T)
-    _, hot = _occupancy(result, spec, query, temperature=T2)
-    if relevance.query < 0 or int((~cold.closed).sum()) < MIN_LOCI:
+    relevance, before = _occupancy(result, spec, query, temperature=T)
+    _, after = _occupancy(result, spec, query, temperature=T2)
+    if relevance.query < 0 or int((~before.closed).sum()) < MIN_LOCI:
         return None
-    p1, p2 = cold.equilibrium.occupancy, hot.equilibrium.occupancy  # [n] each
+    p1, p2 = before.equilibrium.occupancy, after.equilibrium.occupancy  # [n] each
     h1, h2 = _entropy_bits(p1), _entropy_bits(p2)
     if abs(h2 - h1) < EVENNESS_MIN_BITS:
         return None  # already (almost) uniform: no change worth asking about
     top = int(np.argmax(p1))
     top_name = _token(result, relevance.positions[top])
-    n_open = int((~cold.closed).sum())
+    n_open = int((~before.closed).sum())
     facts = (
         f"The occupancy entropy goes from {h1:.2f} to {h2:.2f} bits (at most "
         f"{np.log2(n_open):.2f} bits for {n_open} open loci), and the top locus {top_name} "
         f"goes from {p1[top]:.1%} to {p2[top]:.1%}."
     )
     verdict = "more" if h2 > h1 else "less"
+    why = (
+        " A larger kT divides every energy gap by more, so the gaps matter less."
+        if T2 > T
+        else " A smaller kT makes every energy gap count for more, so the best loci win."
+    )
     options = [
         LiveOption(
             "more",
             "More even: the TF spreads over more loci",
             verdict == "more",
-            ("Right. " if verdict == "more" else "Not here. ")
-            + facts
-            + " Heating divides every energy gap by a larger kT, so gaps matter less.",
+            ("Right. " if verdict == "more" else "Not here. ") + facts + why,
         ),
         LiveOption(
             "less",
-            "Less even: the TF concentrates on its best locus",
+            "Less even: the TF concentrates on its best loci",
             verdict == "less",
-            ("Right. " if verdict == "less" else "The opposite happens. ")
-            + facts
-            + " Concentrating on the best locus is what cooling (a lower kT) does.",
+            ("Right. " if verdict == "less" else "Not here. ") + facts + why,
         ),
         LiveOption(
             "same",
@@ -328,10 +355,12 @@ def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestio
             "equal. " + facts,
         ),
     ]
+    change = "doubles" if T2 > T else "halves"
     text = (
-        f"The TF for the query token {_token(result, relevance.positions[relevance.query])} "
-        f"uses energies from {_where(result, spec)}, now at kT = {T:g}. If the "
-        f"temperature doubles to kT = {T2:g}, how does its occupancy over the loci change?"
+        f"Token level, special tokens set aside. One TF molecule of the species for the query "
+        f"token {_token(result, relevance.positions[relevance.query])} uses energies from "
+        f"{_where(result, spec)}, now at kT = {T:g}. If the temperature {change} to "
+        f"kT = {T2:g}, how does its occupancy over the loci change?"
     )
     return _question(
         spec,
@@ -393,47 +422,50 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
     )
 
 
+def _share(weight: float) -> str:
+    """An attention weight as text that never rounds a visible key down to 0."""
+    return f"{weight:.1%}" if weight >= 0.001 else f"{weight:.1e}"
+
+
 def closed_locus(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None:
-    """For decoder models: which locus is closed chromatin (hidden by the causal mask)?"""
+    """For decoder models: which keys does the causal mask hide from the query token?"""
     _check_settings(result, spec)
     if result.model_kind != "decoder":
         return None
     query = _query(result, spec)
-    relevance, state = _occupancy(result, spec, query, temperature=spec.temperature, special="keep")
-    occ = state.equilibrium.occupancy  # [n]
-    closed = np.flatnonzero(state.closed & (occ == 0))
-    open_loci = np.flatnonzero(~state.closed & (occ > 0))
-    if closed.size == 0 or open_loci.size < 2:
+    relevance = select_relevance(
+        result, query=query, layer=spec.layer, head=spec.head, level="token", special="keep"
+    )
+    hidden = np.flatnonzero(relevance.closed)
+    visible = np.flatnonzero(~relevance.closed)
+    if hidden.size == 0 or visible.size < 2:
         return None
-    answer = int(closed[0])  # the locus just after the query
-    ranked = open_loci[np.argsort(-occ[open_loci], kind="stable")]
-    picks = list(dict.fromkeys([int(ranked[0]), int(ranked[-1]), relevance.query]))[:3]
+    weights = relevance.weights  # [n], exactly 0 on hidden keys
+    by_weight = visible[np.argsort(-weights[visible], kind="stable")]
+    shown_visible = list(dict.fromkeys([relevance.query, int(by_weight[0]), int(by_weight[-1])]))
+    shown_hidden = [int(hidden[0]), int(hidden[-1])] if hidden.size > 1 else [int(hidden[0])]
     pos = relevance.positions
     q_name = _token(result, pos[relevance.query])
-    options = [
-        LiveOption(
-            f"t{pos[answer]}",
-            _token(result, pos[answer]),
-            True,
-            f"Right: {_token(result, pos[answer])} comes after the query {q_name}, so the causal mask "
-            "hides it. Its attention weight is exactly 0, its binding energy is infinite, and the TF "
-            "never sits there (occupancy 0).",
-        )
-    ]
-    for j in picks:
-        options.append(
-            LiveOption(
-                f"t{pos[j]}",
-                _token(result, pos[j]),
-                False,
-                f"{_token(result, pos[j])} is at or before the query, so it is open chromatin: "
-                f"attention {relevance.weights[j]:.1%}, occupancy {occ[j]:.1%}.",
+    options = []
+    for j in sorted({*shown_visible, *shown_hidden}):
+        name = _token(result, pos[j])
+        if j in shown_hidden:
+            fb = (
+                f"Right: {name} comes after the query {q_name}, so the mask sets its score to "
+                "minus infinity before the softmax. Its attention weight is exactly 0 at every "
+                "temperature, and the chromatin view draws it as a closed locus."
             )
-        )
+        else:
+            fb = (
+                f"Not hidden: {name} is at or before the query, so the mask lets the query see it "
+                f"(attention {_share(weights[j])}). A small weight is not a masked one: only keys "
+                "after the query are hidden."
+            )
+        options.append(LiveOption(f"t{pos[j]}", name, j in shown_hidden, fb))
     text = (
-        f"{result.model_name} is a decoder, so each token sees only the tokens before it. For "
-        f"the TF of the query token {q_name} ({_where(result, spec)}), which of these loci is "
-        "closed chromatin, never occupied?"
+        f"{result.model_name} is a decoder: its causal mask lets each token see only itself and "
+        f"the tokens before it. Which of these keys does the mask hide from the query token "
+        f"{q_name} ({_where(result, spec)})? Choose every hidden key."
     )
     return _question(
         spec,
@@ -457,13 +489,24 @@ def build_live(spec: LiveSpec, result: AttentionResult) -> LiveQuestion | None:
     """Run the spec's generator on ``result`` (the attention of ``spec.prompt``)."""
     builder = _BUILDERS.get(spec.generator)
     if builder is None:
-        raise LiveError(f"unknown live question type {spec.generator!r}; known: {GENERATORS}")
+        raise LiveError(f"Unknown live question type {spec.generator!r}; known: {GENERATORS}")
     if spec.model != result.model_name:
         raise LiveError(
-            f"this question was computed with {spec.model}, but the app now runs "
+            f"This question was computed with {spec.model}, but the app now runs "
             f"{result.model_name}; switch to that model to restore it"
         )
     return builder(result, spec)
+
+
+def live_query(result: AttentionResult, *, level: Level, query: int | None) -> int | None:
+    """The token index of the query chosen on Explore: itself at token level, the word's
+    first piece at word level; None when it is not a valid index for that level."""
+    if query is None:
+        return None
+    _, groups = level_groups(result, level=level)
+    if not 0 <= int(query) < len(groups):
+        return None
+    return int(groups[int(query)][0])
 
 
 def _layers_nearest(layer: int, num_layers: int) -> list[int]:
@@ -495,7 +538,10 @@ def live_questions(
         occupancy_top(result, base),
         temperature_evenness(result, replace(base, generator="temperature-evenness")),
         closed_locus(
-            result, replace(base, generator="closed-locus", query=_closed_query(result, base))
+            result,
+            replace(
+                base, generator="closed-locus", temperature=1.0, query=_closed_query(result, base)
+            ),
         ),
     ]
     for candidate in _layers_nearest(layer, result.num_layers):

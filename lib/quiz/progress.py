@@ -22,7 +22,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from lib.quiz.bank import describe_validation_error
+from lib.content.problems import describe_validation_error
+from lib.content.schema.learn import References
+from lib.content.schema.quiz import QuizBank
 from lib.quiz.grading import (
     Answer,
     MatchingAnswer,
@@ -33,8 +35,7 @@ from lib.quiz.grading import (
     describe_answer,
     describe_correct,
 )
-from lib.quiz.live import GENERATORS, LIVE_SOURCE, LiveQuestion, LiveSpec
-from lib.quiz.schema import QuizBank
+from lib.quiz.live import GENERATORS, LiveQuestion, LiveSpec, is_live
 from lib.quiz.session import QuizState, add_live, submit
 
 FORMAT = "cellular-attention-quiz-progress"
@@ -128,7 +129,7 @@ def _answer_from_json(raw: _SingleJ | _MultiJ | _MatchingJ | _TrueFalseJ) -> Ans
     if isinstance(raw, _MultiJ):
         if len(set(raw.options)) != len(raw.options):
             raise ProgressError(
-                f"a multi answer lists an option twice ({raw.options}). {_UNTOUCHED}"
+                f"A multi answer lists an option twice ({raw.options}). {_UNTOUCHED}"
             )
         return MultiAnswer(frozenset(raw.options))
     if isinstance(raw, _MatchingJ):
@@ -140,11 +141,11 @@ def progress_to_json(state: QuizState) -> str:
     """The state as JSON: seed, marking mode, question ids in order, the raw answers, and
     the spec (never the answer key) of each question computed from the student's prompt."""
     unsaveable = [
-        q.id for q in state.questions if q.source == LIVE_SOURCE and state.live_spec(q.id) is None
+        q.id for q in state.questions if is_live(q) and state.live_spec(q.id) is None
     ]
     if unsaveable:
         raise ProgressError(
-            f"questions {unsaveable} were computed from your prompt without a spec, so they "
+            f"Questions {unsaveable} were computed from your prompt without a spec, so they "
             "cannot be saved; add live questions with session.add_live"
         )
     doc = {
@@ -171,15 +172,42 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
-        raise ProgressError(f"the file repeats the key(s) {dupes}. {_UNTOUCHED}")
+        raise ProgressError(f"The file repeats the key(s) {dupes}. {_UNTOUCHED}")
     return dict(pairs)
+
+
+# What the JSON parser's own words mean for a file the student saved and uploads again.
+_JSON_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("Unterminated string", "a piece of text in quotes never ends, so the file looks cut off"),
+    ("Extra data", "there is more text after the end of the saved data"),
+    ("Invalid control character", "it contains a character a saved file never has"),
+    ("Invalid \\escape", "it contains a backslash a saved file never has"),
+)
+
+
+def _unreadable(exc: Exception) -> str:
+    """A plain sentence for a file the JSON parser rejected; never the parser's own text."""
+    choose = "Choose the .json file this app saved, unchanged."
+    if isinstance(exc, UnicodeDecodeError):
+        return f"The file is not text, so it is not a saved progress file. {choose}"
+    if isinstance(exc, RecursionError):
+        return f"The file is nested far too deeply to be a progress file. {choose}"
+    if not isinstance(exc, json.JSONDecodeError):
+        return f"The file is not valid JSON. {choose}"
+    if not exc.doc.strip():
+        return f"The file is empty. {choose}"
+    if exc.pos >= len(exc.doc.rstrip()):
+        return f"The file is not valid JSON: it ends too early, so it looks cut off. {choose}"
+    meaning = next((m for words, m in _JSON_MEANINGS if exc.msg.startswith(words)), None)
+    meaning = meaning or "it was edited or damaged there"
+    return f"The file is not valid JSON near line {exc.lineno}: {meaning}. {choose}"
 
 
 def _parse(text: str | bytes) -> _ProgressJ:
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > MAX_BYTES:
         raise ProgressError(
-            f"the file is {size:,} bytes, more than the {MAX_BYTES:,}-byte limit for a progress "
+            f"The file is {size:,} bytes, more than the {MAX_BYTES:,}-byte limit for a progress "
             f"file; choose the file this app saved. {_UNTOUCHED}"
         )
     try:
@@ -187,26 +215,26 @@ def _parse(text: str | bytes) -> _ProgressJ:
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         if isinstance(exc, ProgressError):
             raise
-        raise ProgressError(f"the file is not valid JSON ({exc}). {_UNTOUCHED}") from None
+        raise ProgressError(f"{_unreadable(exc)} {_UNTOUCHED}") from None
     if not isinstance(data, dict):
         raise ProgressError(
-            f"the file must hold a JSON object, not {type(data).__name__}. {_UNTOUCHED}"
+            f"The file must hold a JSON object, not {type(data).__name__}. {_UNTOUCHED}"
         )
     if data.get("format") != FORMAT:
-        raise ProgressError(f"this is not a Cellular Attention quiz progress file. {_UNTOUCHED}")
+        raise ProgressError(f"This is not a Cellular Attention quiz progress file. {_UNTOUCHED}")
     version = data.get("version")
     if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise ProgressError(
-            f"unsupported progress file version {version!r}; this app reads versions "
+            f"Unsupported progress file version {version!r}; this app reads versions "
             f"{', '.join(map(str, READABLE_VERSIONS))}. {_UNTOUCHED}"
         )
     if version == 1 and "live" in data:
-        raise ProgressError(f"a version 1 file cannot hold a `live` section. {_UNTOUCHED}")
+        raise ProgressError(f"A version 1 file cannot hold a `live` section. {_UNTOUCHED}")
     try:
         return _ProgressJ.model_validate(data)
     except ValidationError as exc:
         raise ProgressError(
-            f"the file is malformed: {describe_validation_error(exc)}. {_UNTOUCHED}"
+            f"The file is malformed: {describe_validation_error(exc)}. {_UNTOUCHED}"
         ) from None
 
 
@@ -226,7 +254,7 @@ def _rebuild(entry: _LiveJ, rebuild_live: RebuildLive | None) -> LiveQuestion:
     spec = _spec(entry.spec)
     if spec.question_id != entry.question:
         raise ProgressError(
-            f"the live question {entry.question!r} does not match its saved spec (the file was "
+            f"The live question {entry.question!r} does not match its saved spec (the file was "
             f"edited). {_UNTOUCHED}"
         )
     if rebuild_live is None:
@@ -256,21 +284,21 @@ def progress_from_json(
     doc = _parse(text)
     unknown_topics = [t for t in doc.topics if not bank.has_topic(t)]
     if unknown_topics:
-        raise ProgressError(f"unknown topic id(s) {unknown_topics}. {_UNTOUCHED}")
+        raise ProgressError(f"Unknown topic id(s) {unknown_topics}. {_UNTOUCHED}")
     live_ids = [entry.question for entry in doc.live]
     if len(set(live_ids)) != len(live_ids):
-        raise ProgressError(f"a live question is listed twice. {_UNTOUCHED}")
+        raise ProgressError(f"A live question is listed twice. {_UNTOUCHED}")
     stray = [q for q in live_ids if q not in doc.questions]
     if stray:
-        raise ProgressError(f"live question(s) {stray[:10]} are not in this quiz. {_UNTOUCHED}")
+        raise ProgressError(f"Live question(s) {stray[:10]} are not in this quiz. {_UNTOUCHED}")
     missing = [q for q in doc.questions if not bank.has_question(q) and q not in live_ids]
     if missing:
         raise ProgressError(
-            f"question id(s) {missing[:10]} are not in the quiz bank (it may have changed since "
+            f"Question id(s) {missing[:10]} are not in the quiz bank (it may have changed since "
             f"you saved). {_UNTOUCHED}"
         )
     if len(set(doc.questions)) != len(doc.questions):
-        raise ProgressError(f"a question id is listed twice. {_UNTOUCHED}")
+        raise ProgressError(f"A question id is listed twice. {_UNTOUCHED}")
     rebuilt = {entry.question: _rebuild(entry, rebuild_live) for entry in doc.live}
     state = QuizState(seed=doc.seed, cbm=doc.cbm, topics=tuple(doc.topics), questions=())
     for qid in doc.questions:
@@ -281,14 +309,14 @@ def progress_from_json(
     for r in doc.responses:
         if r.question not in doc.questions:
             raise ProgressError(
-                f"an answer refers to {r.question!r}, which is not in this quiz. {_UNTOUCHED}"
+                f"An answer refers to {r.question!r}, which is not in this quiz. {_UNTOUCHED}"
             )
         if state.is_answered(r.question):
-            raise ProgressError(f"question {r.question!r} is answered twice. {_UNTOUCHED}")
+            raise ProgressError(f"Question {r.question!r} is answered twice. {_UNTOUCHED}")
         try:
             state = submit(state, r.question, _answer_from_json(r.answer), confidence=r.confidence)
         except QuizError as exc:
-            raise ProgressError(f"the saved answer is not valid: {exc}. {_UNTOUCHED}") from None
+            raise ProgressError(f"The saved answer is not valid: {exc}. {_UNTOUCHED}") from None
     return state
 
 
@@ -313,12 +341,19 @@ CSV_COLUMNS = (
     "correct",
     "confidence",
     "marks",
-    "source",
+    "sources",
 )
 
 
-def results_to_csv(state: QuizState, bank: QuizBank) -> str:
-    """One row per question in quiz order, for the student to keep."""
+def results_to_csv(
+    state: QuizState, bank: QuizBank, *, references: References | None = None
+) -> str:
+    """One row per question in quiz order, for the student to keep.
+
+    ``references`` turns each question's source ids into short citations ("Chen et al.
+    2014"); without it the ids themselves are written.
+    """
+    cite = references.short if references is not None else str
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -339,7 +374,7 @@ def results_to_csv(state: QuizState, bank: QuizBank) -> str:
             ("yes" if r.correct else "no") if r else "",
             r.confidence if r and r.confidence is not None else "",
             r.marks if r else "",
-            q.source,
+            "; ".join(cite(ref_id) for ref_id in q.sources),
         ]
         writer.writerow([_cell(v) for v in row])
     return buf.getvalue()

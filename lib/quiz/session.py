@@ -15,6 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from lib.content.schema.quiz import (
+    AnyQuestion,
+    MatchingQuestion,
+    MultiQuestion,
+    QuizBank,
+    SingleQuestion,
+)
 from lib.quiz.grading import (
     Answer,
     FeedbackItem,
@@ -26,7 +33,6 @@ from lib.quiz.grading import (
     max_marks_per_question,
 )
 from lib.quiz.live import LiveQuestion, LiveSpec
-from lib.quiz.schema import AnyQuestion, MatchingQuestion, MultiQuestion, QuizBank, SingleQuestion
 
 Level = Literal["not started", "attempted", "familiar", "proficient"]
 FAMILIAR_PERCENT = 70.0
@@ -64,7 +70,7 @@ class QuizState:
             if q.id == question_id:
                 return q
         raise QuizError(
-            f"question {question_id!r} is not part of this quiz; start a new quiz to see it"
+            f"Question {question_id!r} is not part of this quiz; start a new quiz to see it"
         )
 
     def response(self, question_id: str) -> Response | None:
@@ -119,7 +125,7 @@ class Mistake:
 
 def _check_seed(seed: int) -> None:
     if not isinstance(seed, int) or isinstance(seed, bool):
-        raise QuizError(f"the seed must be an integer, got {seed!r}")
+        raise QuizError(f"The seed must be an integer, got {seed!r}")
 
 
 def _derived_rng(seed: int, question_id: str) -> random.Random:
@@ -163,11 +169,11 @@ def new_quiz(
     """
     _check_seed(seed)
     if not isinstance(length, int) or isinstance(length, bool) or length < 1:
-        raise QuizError(f"a quiz needs at least one question; got length={length!r}")
+        raise QuizError(f"A quiz needs at least one question; got length={length!r}")
     chosen = list(dict.fromkeys(topics or ())) or [t.id for t in bank.topics]
     unknown = [t for t in chosen if not bank.has_topic(t)]
     if unknown:
-        raise QuizError(f"unknown topic(s) {unknown}; pick from {[t.id for t in bank.topics]}")
+        raise QuizError(f"Unknown topic(s) {unknown}; pick from {[t.id for t in bank.topics]}")
     rng = random.Random(seed)
     pools = []
     for topic_id in chosen:
@@ -176,7 +182,7 @@ def new_quiz(
         pools.append(pool)
     picked = _pick(pools, length, rng)
     if not picked:
-        raise QuizError(f"the topics {chosen} have no questions yet; choose other topics")
+        raise QuizError(f"The topics {chosen} have no questions yet; choose other topics")
     return QuizState(seed=seed, cbm=bool(cbm), topics=tuple(chosen), questions=tuple(picked))
 
 
@@ -184,11 +190,11 @@ def _check_confidence(confidence: int | None, *, cbm: bool) -> None:
     if cbm:
         if type(confidence) is not int or confidence not in (1, 2, 3):
             raise QuizError(
-                f"this quiz uses certainty-based marking: give a confidence of 1, 2 or 3 "
+                f"This quiz uses certainty-based marking: give a confidence of 1, 2 or 3 "
                 f"(got {confidence!r})"
             )
     elif confidence is not None:
-        raise QuizError("this quiz does not use certainty-based marking; pass confidence=None")
+        raise QuizError("This quiz does not use certainty-based marking; pass confidence=None")
 
 
 def submit(
@@ -215,7 +221,7 @@ def submit(
 def append_question(state: QuizState, question: AnyQuestion) -> QuizState:
     """Add one more question (e.g. a live question built from the student's prompt)."""
     if question.id in state.question_ids:
-        raise QuizError(f"question {question.id!r} is already in this quiz; give it a new id")
+        raise QuizError(f"Question {question.id!r} is already in this quiz; give it a new id")
     return replace(state, questions=(*state.questions, question))
 
 
@@ -223,7 +229,7 @@ def add_live(state: QuizState, live: LiveQuestion) -> QuizState:
     """Add a question computed from the student's prompt, remembering its spec so that a
     progress file can store the spec (and rebuild the question) instead of its answer key."""
     if live.spec is None:
-        raise QuizError(f"live question {live.id!r} has no spec; build it with lib.quiz.live")
+        raise QuizError(f"Live question {live.id!r} has no spec; build it with lib.quiz.live")
     added = append_question(state, live.to_question())
     return replace(added, live=(*state.live, (live.id, live.spec)))
 
@@ -287,7 +293,7 @@ def retry_missed(state: QuizState, *, seed: int) -> QuizState:
         q for q in state.questions if (r := state.response(q.id)) is not None and not r.correct
     ]
     if not missed:
-        raise QuizError("no wrongly answered questions to retry; start a new quiz instead")
+        raise QuizError("No wrongly answered questions to retry; start a new quiz instead")
     random.Random(seed).shuffle(missed)
     kept = {q.id for q in missed}
     live = tuple((qid, spec) for qid, spec in state.live if qid in kept)

@@ -1,10 +1,10 @@
 """Schema of the quiz bank: topics, four question types, and the bank that ties them together.
 
-Content is data (exercism's canonical-data discipline): every file in ``content/quiz/`` is
-validated by these models, which reject unknown fields, duplicate ids, questions without a
-correct answer and options without feedback. Every option carries feedback that says why it is
+Content is data (exercism's canonical-data discipline): every question file in
+``content/quiz/`` is validated by these models, which reject unknown fields, duplicate ids,
+questions without a correct answer and options without feedback. Every option carries feedback that says why it is
 right or which misconception it reflects, so wrong answers teach (Gardner-Medwin's certainty-based
-marking, used in ``session.py``, rewards students who know what they do not know).
+marking, applied by ``lib/quiz/grading.py``, rewards students who know what they do not know).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from lib.content.schema.base import Frozen, Sources, Text
+
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*-\d{3}$")]
 TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=60)]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -22,17 +23,13 @@ Skill = Literal["recall", "understand", "apply"]
 QuestionType = Literal["single", "multi", "matching", "true_false"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Topic(_Frozen):
+class Topic(Frozen):
     id: TopicId
     title: Text
     description: Text
 
 
-class Option(_Frozen):
+class Option(Frozen):
     """One answer choice. ``feedback`` says why it is right, or which misconception it reflects."""
 
     id: ItemId
@@ -41,7 +38,7 @@ class Option(_Frozen):
     feedback: Text
 
 
-class Pair(_Frozen):
+class Pair(Frozen):
     """One row of a matching question: ``left`` belongs with ``right``; ``feedback`` says why."""
 
     id: ItemId
@@ -50,7 +47,7 @@ class Pair(_Frozen):
     feedback: Text
 
 
-class Verdict(_Frozen):
+class Verdict(Frozen):
     """The true/false half of a true_false question, with feedback for each possible verdict."""
 
     correct: bool
@@ -58,12 +55,12 @@ class Verdict(_Frozen):
     feedback_false: Text
 
 
-class _QuestionBase(_Frozen):
+class _QuestionBase(Frozen):
     id: QuestionId
     topic: TopicId
     skill: Skill
     text: Text
-    source: Text
+    sources: Sources  # ids in content/references.yaml; the loader checks they exist
     explanation: Text | None = None
 
 
@@ -71,7 +68,7 @@ def _check_unique(ids: list[str], what: str, qid: str) -> None:
     seen: set[str] = set()
     for item in ids:
         if item in seen:
-            raise ValueError(f"question {qid}: {what} {item!r} appears twice; make each one unique")
+            raise ValueError(f"Question {qid}: {what} {item!r} appears twice; make each one unique")
         seen.add(item)
 
 
@@ -90,7 +87,7 @@ class SingleQuestion(_QuestionBase):
         n = sum(o.correct for o in self.options)
         if n != 1:
             raise ValueError(
-                f"question {self.id}: a single-choice question needs exactly one correct option, "
+                f"Question {self.id}: a single-choice question needs exactly one correct option, "
                 f"found {n}; mark one option `correct: true` (or make it type: multi)"
             )
         return self
@@ -105,7 +102,7 @@ class MultiQuestion(_QuestionBase):
         _check_options(self.id, self.options)
         if not any(o.correct for o in self.options):
             raise ValueError(
-                f"question {self.id}: a multi-choice question needs at least one correct option, "
+                f"Question {self.id}: a multi-choice question needs at least one correct option, "
                 "found none; mark the right ones `correct: true`"
             )
         return self
@@ -136,7 +133,7 @@ class TrueFalseQuestion(_QuestionBase):
         n = sum(o.correct for o in self.why)
         if n != 1:
             raise ValueError(
-                f"question {self.id}: a true_false question needs exactly one correct `why` "
+                f"Question {self.id}: a true_false question needs exactly one correct `why` "
                 f"option, found {n}; mark the one right reason `correct: true`"
             )
         return self
@@ -147,7 +144,7 @@ Question = Annotated[AnyQuestion, Field(discriminator="type")]
 QUESTION_TYPES: tuple[str, ...] = ("single", "multi", "matching", "true_false")
 
 
-class QuizBank(_Frozen):
+class QuizBank(Frozen):
     """All topics and questions, with lookups. Ids are unique and every topic id is known."""
 
     topics: tuple[Topic, ...]
@@ -161,7 +158,7 @@ class QuizBank(_Frozen):
         for q in self.questions:
             if q.topic not in known:
                 raise ValueError(
-                    f"question {q.id}: unknown topic {q.topic!r}; use one of the ids in "
+                    f"Question {q.id}: unknown topic {q.topic!r}; use one of the ids in "
                     "content/quiz/topics.yaml or add the topic there"
                 )
         return self
@@ -179,7 +176,7 @@ class QuizBank(_Frozen):
         try:
             return self._by_id[question_id]
         except KeyError:
-            raise KeyError(f"no question with id {question_id!r} in the quiz bank") from None
+            raise KeyError(f"No question with id {question_id!r} in the quiz bank") from None
 
     def has_question(self, question_id: str) -> bool:
         return question_id in self._by_id
@@ -188,7 +185,7 @@ class QuizBank(_Frozen):
         try:
             return self._topics_by_id[topic_id]
         except KeyError:
-            raise KeyError(f"no topic with id {topic_id!r} in content/quiz/topics.yaml") from None
+            raise KeyError(f"No topic with id {topic_id!r} in content/quiz/topics.yaml") from None
 
     def has_topic(self, topic_id: str) -> bool:
         return topic_id in self._topics_by_id

@@ -26,13 +26,15 @@ def placeholders(template: str) -> frozenset[str]:
     try:
         parsed = list(Formatter().parse(template))
     except ValueError as exc:
-        raise ValueError(f"has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace") from exc
+        raise ValueError(
+            f"Has unbalanced braces ({exc}); write {{{{ or }}}} for a literal brace"
+        ) from exc
     for _, field, _, _ in parsed:
         if field is None:
             continue
         if not field.isidentifier():
             raise ValueError(
-                f"has the field {{{field}}}; use a plain name such as {{gap}} (no positions, "
+                f"Has the field {{{field}}}; use a plain name such as {{gap}} (no positions, "
                 "dots or brackets)"
             )
         names.add(field)
