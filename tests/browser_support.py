@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,9 +96,54 @@ def browser():
         launched.close()
 
 
-def open_page(browser):
-    """A fresh browser context and page that records (and dismisses) any alert() dialog."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+# Counts the app's finished script runs in the page (window.__caReruns): every ForwardMsg the
+# server sends is one websocket frame, and a run (or a fragment's run) ends with one whose
+# top-level field 6 is script_finished (streamlit/proto/ForwardMsg.proto). Tests wait for that
+# count to move, the app's own signal that a rerun is over, instead of sleeping.
+SCRIPT_FINISHED_FIELD = 6
+RERUN_COUNTER = """
+(() => {
+  window.__caReruns = 0;
+  const finished = (buffer) => {
+    const bytes = new Uint8Array(buffer);
+    let i = 0;
+    const varint = () => {
+      let value = 0, shift = 0, byte;
+      do { byte = bytes[i++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; }
+      while (byte & 0x80 && i < bytes.length);
+      return value;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag & 7;
+      if (field === FIELD && wire === 0) return true;
+      if (wire === 0) varint();
+      else if (wire === 1) i += 8;
+      else if (wire === 2) i += varint();
+      else if (wire === 5) i += 4;
+      else return false;
+    }
+    return false;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        const count = (buffer) => { if (finished(buffer)) window.__caReruns += 1; };
+        if (event.data instanceof ArrayBuffer) count(event.data);
+        else if (event.data instanceof Blob) event.data.arrayBuffer().then(count);
+      });
+    }
+  };
+})();
+""".replace("FIELD", str(SCRIPT_FINISHED_FIELD))
+
+
+def open_page(browser, *, viewport: dict | None = None):
+    """A fresh browser context and page that counts the app's reruns and records (and
+    dismisses) any alert() dialog."""
+    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1000})
+    context.add_init_script(RERUN_COUNTER)
     opened = context.new_page()
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -111,15 +158,31 @@ def page(browser):
     context.close()
 
 
-def wait_for_app(page, *, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
-    page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
-    page.wait_for_timeout(500)  # a rerun's status widget appears shortly after the input
+IDLE = ("() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'")
+
+
+def reruns(page) -> int:
+    """How many script runs (or fragment runs) the page has seen finish."""
+    return int(page.evaluate("window.__caReruns"))
+
+
+def wait_for_app(page, *, since: int | None = None, timeout: float = 60_000) -> None:
+    """Wait until a script run that finished after ``since`` (the count when an action was
+    taken; default: the count this helper saw last) is drawn and the app is idle."""
+    seen = getattr(page, "ca_seen", 0) if since is None else since
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')",
-        timeout=timeout,
+        f"n => window.__caReruns > n && ({IDLE})()", arg=seen, timeout=timeout, polling=25,
     )
-    page.wait_for_timeout(300)
+    page.ca_seen = reruns(page)
+
+
+@contextmanager
+def rerun_after(page, *, timeout: float = 60_000) -> Iterator[None]:
+    """Around an action: wait until the rerun it triggers has finished and been drawn."""
+    before = reruns(page)
+    yield
+    wait_for_app(page, since=before, timeout=timeout)
 
 
 def assert_no_errors(page) -> None:

@@ -48,6 +48,20 @@ def charts(at) -> list[RenderedChart]:
     return found
 
 
+def scenes(at) -> list:
+    """Every chromatin scene on the page, decoded as the browser decodes it (scene.js)."""
+    from lib.chromatin.scene_model import decode_scene_payload
+
+    return [decode_scene_payload(json.loads(element.proto.json))
+            for element in walk(at.main) if getattr(element, "type", "") == "bidi_component"]
+
+
+def scene_payloads(at) -> list[str]:
+    """Every scene's payload as sent: equal iff the scenes are equal."""
+    return [element.proto.json for element in walk(at.main)
+            if getattr(element, "type", "") == "bidi_component"]
+
+
 def chart_with(at, field: str, *, title: str | None = None) -> RenderedChart:
     """The first chart whose data has column ``field`` (and whose spec mentions ``title``)."""
     for chart in charts(at):

@@ -21,6 +21,12 @@ from lib.classroom.submission import (
 )
 from lib.classroom.text import MESSAGE_SAMPLES, TEXT_PATH, ClassroomText, classroom_text, load_text
 from lib.content import load_content
+from lib.content.schema.quiz import (
+    MatchingQuestion,
+    MultiQuestion,
+    SingleQuestion,
+    TrueFalseQuestion,
+)
 from lib.quiz.grading import (
     MatchingAnswer,
     MultiAnswer,
@@ -29,7 +35,6 @@ from lib.quiz.grading import (
     correct_answer,
 )
 from lib.quiz.live import LiveOption, LiveQuestion
-from lib.quiz.schema import MatchingQuestion, MultiQuestion, SingleQuestion, TrueFalseQuestion
 from lib.quiz.session import append_question, new_quiz, submit
 
 BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz

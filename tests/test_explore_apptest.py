@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chart_data import charts, page_errors
+from chart_data import charts, page_errors, scene_payloads, scenes
 from lib.attention.extract import extract_attention
 from lib.attention.heads import profile_heads
 from lib.content import load_content
@@ -47,8 +47,19 @@ def dataset_with(at, *columns: str) -> pd.DataFrame:
 
 
 def snapshot(at) -> list[str]:
-    """Every chart's data as text: two snapshots differ iff something shown changed."""
-    return [frame.to_csv() for chart in charts(at) for frame in chart.datasets.values()]
+    """Every chart's data and every scene as text: two snapshots differ iff something shown
+    changed."""
+    return ([frame.to_csv() for chart in charts(at) for frame in chart.datasets.values()]
+            + scene_payloads(at))
+
+
+def paired(at) -> tuple[np.ndarray, np.ndarray]:
+    """The attention and occupancy bars of the 'same numbers' chart (token loci only)."""
+    bars = dataset_with(at, "quantity", "value", "locus")
+    loci = bars[~bars["locus"].str.startswith("∅")]
+    attention = loci[loci["order"] == 0]["value"].to_numpy()
+    occupancy = loci[loci["order"] == 1]["value"].to_numpy()
+    return attention, occupancy
 
 
 def sidebar_widget(at, kind: str, label: str):
@@ -68,15 +79,19 @@ def test_explore_shows_heatmap_bars_and_scene_for_the_prompt(explore):
     assert heat["query"].str.contains("France").any()
     bars = dataset_with(explore, "token", "weight", "kind")
     assert bars["weight"].sum() == pytest.approx(1.0, abs=1e-5)
-    scene = dataset_with(explore, "occupancy", "attention", "energy")
-    assert len(scene) == len(bars)
+    [scene] = scenes(explore)
+    assert len(scene.labels) == len(bars) and "France" in scene.labels
 
 
 def test_scene_occupancy_equals_the_attention_beside_it(explore):
-    scene = dataset_with(explore, "occupancy", "attention", "energy")
-    np.testing.assert_allclose(scene["occupancy"], scene["attention"], atol=1e-12)
+    attention, occupancy = paired(explore)
+    np.testing.assert_allclose(occupancy, attention, atol=1e-12)  # the identity, in float64
     bars = dataset_with(explore, "token", "weight", "kind")
-    np.testing.assert_allclose(scene["attention"].to_numpy(), bars["weight"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(attention, bars["weight"].to_numpy(), atol=1e-12)
+    # the animated scene: of the time its molecule is bound, each locus's share is the row
+    [scene] = scenes(explore)
+    bound = 1 - scene.species[0]["unbound"]
+    np.testing.assert_allclose(scene.equilibrium[0] / bound, attention, atol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -116,17 +131,21 @@ def test_word_view_merges_subwords(explore):
 
 def test_temperature_reaches_both_sides(explore):
     sidebar_widget(explore, "slider", "Temperature").set_value(0.1).run()
-    scene = dataset_with(explore, "occupancy", "attention", "energy")
-    assert scene["occupancy"].max() > 0.9  # cold: nearly one-hot on both sides
-    np.testing.assert_allclose(scene["occupancy"], scene["attention"], atol=1e-12)
+    attention, occupancy = paired(explore)
+    assert occupancy.max() > 0.9  # cold: nearly one-hot on both sides
+    np.testing.assert_allclose(occupancy, attention, atol=1e-12)
+    [scene] = scenes(explore)
+    assert scene.equilibrium[0].max() / (1 - scene.species[0]["unbound"]) > 0.9
 
 
 def test_reservoir_mode_shows_the_same_unbound_mass_on_both_sides(explore):
     sidebar_widget(explore, "radio", "Special tokens").set_value("reservoir").run()
     bars = dataset_with(explore, "token", "weight", "kind")
     reservoir = bars.loc[bars["kind"] == "reservoir", "weight"].item()
-    pool = dataset_with(explore, "unbound", "species")
-    assert pool["unbound"].iloc[0] == pytest.approx(reservoir, abs=1e-12)
+    [scene] = scenes(explore)
+    assert scene.species[0]["unbound"] == pytest.approx(reservoir, abs=1e-9)
+    attention, _ = paired(explore)
+    np.testing.assert_allclose(scene.equilibrium[0], attention, atol=1e-6)  # exactly the row
     assert 0 < reservoir < 1
 
 
@@ -209,8 +228,9 @@ def test_context_page_compares_the_shared_word(explore):
     assert explore.selectbox(key="_w_context_word").value.casefold() == "paris"
     tv = float(explore.metric[0].value)
     assert tv == pytest.approx(0.5 * np.abs(b - a).sum(), abs=0.006)
-    scenes = [c for c in charts(explore) if "Where the TF sent by" in c.text()]
-    assert len(scenes) == 2
+    shown = scenes(explore)
+    assert [s.species[0]["name"] for s in shown] == [
+        "the TF 'Paris' sends, prompt A", "the TF 'Paris' sends, prompt B"]
     before = snapshot(explore)
     explore.text_input(key="_w_context_b").input("Paris is the capital of France").run()
     assert snapshot(explore) != before
@@ -232,30 +252,37 @@ def test_teamwork_page_labels_every_head_and_binds_a_team(explore, bundled):
     profiles = profile_heads(result, layer=int(explore.session_state["layer"]))
     assert list(table["pattern"]) == [p.pattern for p in profiles]  # every head, its own label
     default = list(explore.session_state["team_heads"])
-    shown = set(dataset_with(explore, "species", "occupancy", "attention")["species"])
+    [team] = scenes(explore)
+    shown = {sp["name"] for sp in team.species}
     assert shown == {f"TF {h}" for h in default}
     chosen = sorted([h for h in range(12) if h not in default][: len(default) + 1])
     explore.multiselect(key="_w_team_heads").set_value(chosen).run()
-    team = dataset_with(explore, "species", "occupancy", "attention")
-    assert set(team["species"]) == {f"TF {h}" for h in chosen} != shown  # the new team binds
-    np.testing.assert_allclose(team["occupancy"], team["attention"], atol=1e-12)
+    [team] = scenes(explore)
+    assert {sp["name"] for sp in team.species} == {f"TF {h}" for h in chosen} != shown
+    for s, species in enumerate(team.species):  # each species' bound time follows its head's row
+        bound = 1 - species["unbound"]
+        np.testing.assert_allclose(team.equilibrium[s] / bound,
+                                   team.attention[s] / team.attention[s].sum(), atol=1e-6)
 
 
-def test_kinetic_simulation_binds_and_converges(explore):
-    assert not [c for c in charts(explore) if "Kinetic run" in c.text()]  # off until asked
-    explore.toggle(key="_w_kinetic_on").set_value(True).run()
+def test_what_only_the_cell_can_do_runs_on_the_querys_own_row(explore):
+    experiment = explore.button_group(key="_w_cell_experiment")
+    [row_scene] = scenes(explore)  # one molecule: only the main scene, plus its own chart
+    trace = dataset_with(explore, "x", "y", "series")
+    assert trace["y"].between(0, 1).all()
+    experiment.set_value("copies").run()
+    explore.slider(key="_w_cell_copies").set_value(4).run()
+    _, copies_scene = scenes(explore)
+    assert copies_scene.species[0]["copies"] == 4 and copies_scene.labels == row_scene.labels
+    occupancy = [m for m in explore.metric if m.label.startswith("Sum of the occupancies")]
+    assert float(occupancy[0].value) > 1.5  # four copies fill more than one site's worth
+    experiment.set_value("pioneer").run()
+    _, pioneer = scenes(explore)
+    assert pioneer.species[0]["pioneer"] and pioneer.closed.sum() == 1  # the strongest locus
+    assert pioneer.equilibrium[0][pioneer.closed].sum() > 0  # bound despite the nucleosome
+    experiment.set_value("convergence").run()
+    assert any(m.label.startswith("Time until the average") for m in explore.metric)
     assert page_errors(explore) == []
-    frame = next(c for c in charts(explore) if "Kinetic run" in c.text())
-    explore.slider(key="_w_kinetic_frame").set_value(5).run()
-    moved = next(c for c in charts(explore) if "Kinetic run" in c.text())
-    assert moved.text() != frame.text()  # the time slider shows another moment
-    convergence = dataset_with(explore, "tv")
-    explore.select_slider(key="_w_kinetic_events").set_value(100_000).run()
-    longer = dataset_with(explore, "tv")
-    assert longer["tv"].iloc[-1] < 0.05 and len(longer) >= len(convergence)
-    before = snapshot(explore)
-    explore.number_input(key="_w_kinetic_seed").set_value(7).run()
-    assert snapshot(explore) != before  # another seed, another run
 
 
 def test_a_decoder_model_shows_its_causal_mask_as_closed_chromatin(monkeypatch, model_root):
@@ -267,11 +294,12 @@ def test_a_decoder_model_shows_its_causal_mask_as_closed_chromatin(monkeypatch, 
     assert page_errors(at) == []
     assert at.session_state["model_id"].endswith("tiny-gpt2")
     at.selectbox(key="_w_query").set_value(1).run()
-    scene = dataset_with(at, "occupancy", "attention", "energy", "closed")
-    closed = scene[scene["closed"]]
-    assert len(closed) >= 2  # every token after the query is behind the causal mask
-    assert (closed["occupancy"] == 0).all() and (closed["attention"] == 0).all()
-    assert (scene.loc[~scene["closed"], "occupancy"].sum()) == pytest.approx(1.0, abs=1e-9)
+    scene = scenes(at)[0]
+    assert scene.closed.sum() >= 2  # every token after the query is behind the causal mask
+    assert (scene.equilibrium[0][scene.closed] == 0).all()
+    assert (scene.attention[0][scene.closed] == 0).all()
+    bound = 1 - scene.species[0]["unbound"]
+    assert scene.equilibrium[0][~scene.closed].sum() == pytest.approx(bound, abs=1e-6)
 
 
 def test_teamwork_shows_only_the_controls_that_act_on_it(explore):

@@ -58,9 +58,16 @@ def section_charts(at, anchor: str) -> list[RenderedChart]:
     return [c for c, e in zip(rendered, elements, strict=True) if id(e) in ids]
 
 
+def section_scenes(at, anchor: str) -> list[str]:
+    """The payloads of a section's chromatin scenes."""
+    return [e.proto.json for e in sections(at)[anchor]
+            if getattr(e, "type", "") == "bidi_component"]
+
+
 def section_data(at, anchor: str) -> list[str]:
-    """Every dataset of a section's charts as CSV: equal iff the shown numbers are equal."""
-    return [f.to_csv() for c in section_charts(at, anchor) for f in c.datasets.values()]
+    """Every dataset and scene of a section as text: equal iff the shown numbers are equal."""
+    return ([f.to_csv() for c in section_charts(at, anchor) for f in c.datasets.values()]
+            + section_scenes(at, anchor))
 
 
 def links(at, anchor: str) -> dict[str, dict[str, list[str]]]:
@@ -103,7 +110,8 @@ def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(ana
     section_ids = CONTENT.analogy.section_ids
     assert [a for a in grouped if a in section_ids] == list(section_ids)
     for section in CONTENT.analogy.sections:
-        assert section_charts(analogy, section.id), f"{section.id} has no live figure"
+        figures = section_charts(analogy, section.id) + section_scenes(analogy, section.id)
+        assert figures, f"{section.id} has no live figure"
         found = links(analogy, section.id)
         assert found["quiz"] == {"topic": [section.quiz_topic]}, section.id
         assert "explore" in found, section.id
@@ -117,7 +125,7 @@ def test_every_limitation_has_its_own_live_demo_and_quiz_link(limits):
     essay_first = [x.id for x in (*lims.from_origin("essay"), *lims.from_origin("added"))]
     assert [a for a in grouped if a in lims.ids] == essay_first
     for limitation in CONTENT.limitations.limitations:
-        assert section_charts(limits, limitation.id), f"{limitation.id} has no live figure"
+        assert section_data(limits, limitation.id), f"{limitation.id} has no live figure"
         assert links(limits, limitation.id)["quiz"] == {"topic": [limitation.quiz_topic]}
         texts = " ".join(str(getattr(e, "value", "")) for e in grouped[limitation.id])
         assert limitation.demo_caption[:40] in texts

@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.classroom.submission import SubmissionItem
+from lib.content.schema.quiz import AnyQuestion, MatchingQuestion, TrueFalseQuestion
 from lib.quiz.grading import Answer, MatchingAnswer, MultiAnswer, SingleAnswer, TrueFalseAnswer
 from lib.quiz.live import is_live
-from lib.quiz.schema import AnyQuestion, MatchingQuestion, TrueFalseQuestion
 from lib.quiz.session import QuizState
 
 

@@ -321,7 +321,7 @@ def context_scenes(result_a: AttentionResult, result_b: AttentionResult, *, word
     view = context_view(result_a, result_b, word=word, settings=settings)
     scenes = [row_scene(row, window_around(len(row.relevance.labels),
                                            max(row.relevance.query, 0), size=ROW_WINDOW),
-                        species=f"the TF '{word}' sends, in cell type {name}")
+                        species=f"the TF '{word}' sends, prompt {name}")
               for row, name in zip(view.rows, ("A", "B"), strict=True)]
     return scenes[0], scenes[1]
 
