@@ -5,10 +5,12 @@ import streamlit as st
 
 from lib.charts.learn import tempered_pair_chart
 from lib.learn import analogy as figures
+from lib.pipeline.views import RowSettings
 from ui import learn, state
 from ui.cache import cached_view
 from ui.charts import show
 from ui.controls import model_picker
+from ui.links import explore_link
 from ui.site import require_entry
 from ui.text import say
 
@@ -23,6 +25,20 @@ def _settings(section) -> dict:
     return {"word": try_it.query,
             "layer": try_it.layer if try_it.layer is not None else DEFAULT_LAYER,
             "head": try_it.head if try_it.head is not None else "mean"}
+
+
+WORD_LEVEL = {"context_two_prompts", "dynamics_recompute"}  # figures drawn with whole words
+WITH_SPECIALS = {"input_tokens_loci"}  # the one figure that keeps [CLS]/[SEP] as loci
+
+
+def explore_params(section) -> dict[str, str]:
+    """A link that opens Explore with every setting this section's figure used."""
+    settings = _settings(section)
+    row = RowSettings(layer=settings["layer"], head=settings["head"],
+                      level="word" if section.figure in WORD_LEVEL else "token",
+                      special="keep" if section.figure in WITH_SPECIALS else "drop",
+                      temperature=float(section.try_it.temperature or 1.0))
+    return explore_link(section.try_it.prompt, word=settings["word"], settings=row)
 
 
 def fig_input(section):
@@ -106,7 +122,7 @@ else:
         st.markdown(f"**In short:** {section.takeaway}")
         with learn.live_figure(section.title):
             FIGURES[section.figure](section)
-        learn.links(topic=section.quiz_topic, try_it=section.try_it)
+        learn.links(topic=section.quiz_topic, explore=explore_params(section))
         learn.sources(section.sources)
 
     learn.section_header("The full mapping", anchor="mapping",

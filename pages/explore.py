@@ -6,7 +6,7 @@ from lib.charts import attention as attention_charts
 from lib.charts.occupancy import attention_vs_occupancy_bars
 from lib.learn import cell_only
 from lib.pipeline.views import explore_scene, explore_view
-from ui import controls, links, state
+from ui import controls, state
 from ui.cache import cached_view, prompt_facts
 from ui.charts import on_pick, show
 from ui.learn import show_figure
@@ -16,7 +16,6 @@ from ui.text import caption, explore_text, message, say
 
 require_entry()
 
-links.apply_link_settings()
 controls.explore_sidebar()
 st.title("Explore: attention beside chromatin")
 controls.preset_pills(explore_text())

@@ -12,12 +12,6 @@ require_entry()
 
 bank = q.bank()
 
-wanted = st.query_params.get("topic")
-if wanted and wanted != state.QUIZ_TOPIC_PARAM.get():
-    state.QUIZ_TOPIC_PARAM.set(wanted)
-    if bank.has_topic(wanted):
-        state.QUIZ_TOPICS.set([wanted])
-
 bar = st.sidebar
 bar.header("Quiz setup")
 titles = {t.id: t.title for t in bank.topics}
@@ -35,8 +29,6 @@ bar.number_input("Seed", 0, 2**31 - 1, step=1, help=message("quiz_seed_help"),
 start = bar.button("Start a new quiz", type="primary")
 
 st.title("Quiz: test yourself")
-if wanted and not bank.has_topic(wanted):
-    st.warning(q.fill("quiz_unknown_topic", wanted[:60], topic=wanted[:60]))
 for problem in site_content().problems_in("quiz/", "ui.yaml"):
     st.warning(f"Part of the quiz content is broken and was skipped. {problem}")
 if not bank.questions:

@@ -104,6 +104,11 @@ SCRIPT_FINISHED_FIELD = 6
 RERUN_COUNTER = """
 (() => {
   window.__caReruns = 0;
+  window.__caRerunsAtInput = 0;  // runs finished when the reader last clicked or typed
+  for (const kind of ["click", "keydown", "input", "change"]) {
+    window.addEventListener(kind, () => { window.__caRerunsAtInput = window.__caReruns; },
+                            true);
+  }
   const finished = (buffer) => {
     const bytes = new Uint8Array(buffer);
     let i = 0;
@@ -118,7 +123,7 @@ RERUN_COUNTER = """
       if (field === FIELD && wire === 0) return true;
       if (wire === 0) varint();
       else if (wire === 1) i += 8;
-      else if (wire === 2) i += varint();
+      else if (wire === 2) { const length = varint(); i += length; }
       else if (wire === 5) i += 4;
       else return false;
     }
@@ -168,13 +173,13 @@ def reruns(page) -> int:
 
 
 def wait_for_app(page, *, since: int | None = None, timeout: float = 60_000) -> None:
-    """Wait until a script run that finished after ``since`` (the count when an action was
-    taken; default: the count this helper saw last) is drawn and the app is idle."""
-    seen = getattr(page, "ca_seen", 0) if since is None else since
+    """Wait until the app has finished a run after the reader's last click or key (or, with
+    ``since``, after that run count), drawn it, and is idle. After a page load: the first run.
+    An action that starts no run must not be followed by this wait."""
     page.wait_for_function(
-        f"n => window.__caReruns > n && ({IDLE})()", arg=seen, timeout=timeout, polling=25,
+        f"n => window.__caReruns > (n === null ? window.__caRerunsAtInput : n) && ({IDLE})()",
+        arg=since, timeout=timeout, polling=25,
     )
-    page.ca_seen = reruns(page)
 
 
 @contextmanager

@@ -113,7 +113,7 @@ def test_every_essay_section_has_a_live_figure_a_try_it_link_and_a_quiz_link(ana
         figures = section_charts(analogy, section.id) + section_scenes(analogy, section.id)
         assert figures, f"{section.id} has no live figure"
         found = links(analogy, section.id)
-        assert found["quiz"] == {"topic": [section.quiz_topic]}, section.id
+        assert found["quiz"] == {"topics": [section.quiz_topic]}, section.id
         assert "explore" in found, section.id
     assert "mapping" in grouped and "derivation" in grouped
     assert len(analogy.get("latex")) == len(CONTENT.analogy.derivation)
@@ -126,7 +126,7 @@ def test_every_limitation_has_its_own_live_demo_and_quiz_link(limits):
     assert [a for a in grouped if a in lims.ids] == essay_first
     for limitation in CONTENT.limitations.limitations:
         assert section_data(limits, limitation.id), f"{limitation.id} has no live figure"
-        assert links(limits, limitation.id)["quiz"] == {"topic": [limitation.quiz_topic]}
+        assert links(limits, limitation.id)["quiz"] == {"topics": [limitation.quiz_topic]}
         texts = " ".join(str(getattr(e, "value", "")) for e in grouped[limitation.id])
         assert limitation.demo_caption[:40] in texts
         assert "Sources:" in texts

@@ -13,7 +13,6 @@ from lib.charts.spec import ChartSpec
 from lib.learn.figure import Expander, Figure, Message, Metric, Part, Row, Scene, Table
 from lib.learn.text import terms_in, tooltip
 from ui.charts import show
-from ui.links import try_it_params
 from ui.scene import show_scene
 from ui.text import message, say, site_content
 
@@ -55,18 +54,18 @@ def sources(ids: Iterable[str]) -> None:
     st.caption("Sources: " + " · ".join(cited))
 
 
-def links(*, topic: str, try_it=None) -> None:
-    """'Try it in Explore' (with the section's settings) and 'Quiz yourself' (on its topic)."""
+def links(*, topic: str, explore: dict[str, str] | None = None) -> None:
+    """'Try it in Explore' (with every setting of the figure) and 'Quiz yourself' (its topic)."""
     left, right = st.columns(2)
-    if try_it is not None:
+    if explore is not None:
         with left:
             st.page_link(EXPLORE_PAGE, label="Try it in Explore", icon="🔍",
-                         query_params=try_it_params(try_it),
-                         help=message("try_it_help", prompt=try_it.prompt))
+                         query_params=explore,
+                         help=message("try_it_help", prompt=explore["prompt"]))
     with right:
         try:
             st.page_link(QUIZ_PAGE, label="Quiz yourself on this", icon="📝",
-                         query_params={"topic": topic},
+                         query_params={"topics": topic},
                          help=message("quiz_link_help", topic=topic))
         except StreamlitAPIException:  # the quiz page is not part of this app's navigation
             say("quiz_unavailable", topic=topic)

@@ -41,17 +41,33 @@ def site_pages() -> dict[str, list]:
 
 
 def run_site() -> None:
-    """What app.py does: page config, session defaults, navigation, the chosen page."""
+    """What app.py does: page config, session defaults, navigation, then the chosen page with
+    its settings read from the URL first and written back to it after."""
+    from ui.links import read_url, write_url
     from ui.state import start_run
 
     st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:",
                        layout="wide")
     start_run()
+    page = st.navigation(site_pages())
+    shape = _model_shape()
     ENTRY.active = True
     try:
-        st.navigation(site_pages()).run()
+        if shape is not None:
+            read_url(page.url_path, layers=shape[0], heads=shape[1])
+        page.run()
     finally:
         ENTRY.active = False
+        if shape is not None:
+            write_url(page.url_path, layers=shape[0], heads=shape[1])
+
+
+def _model_shape() -> tuple[int, int] | None:
+    """(layers, heads) of the active model, which bound the layer and head in a link."""
+    from ui.cache import current_model
+
+    model = current_model()
+    return None if model is None else (model.num_layers, model.num_heads)
 
 
 def require_entry() -> None:

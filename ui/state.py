@@ -81,7 +81,6 @@ QUIZ_UPLOAD_ROUND = Setting("quiz_upload_round", 0)  # bumped per upload: a fres
 QUIZ_CURRENT: Setting[str | None] = Setting("quiz_current", None)  # question shown
 QUIZ_INCOMPLETE: Setting[Any] = Setting("quiz_incomplete", None)  # (question id, message)
 QUIZ_LIVE_NOTE: Setting[str | None] = Setting("quiz_live_note", None)
-QUIZ_TOPIC_PARAM: Setting[str | None] = Setting("quiz_topic_param", None)
 QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
 
 # ---- per run
@@ -119,6 +118,15 @@ def head_choice() -> int | str:
     """The head setting as lib takes it: a head number, "mean" or "rollout"."""
     mode = HEAD_MODE.get()
     return int(HEAD.get()) if mode == "head" else mode
+
+
+def set_head_choice(value: int | str) -> None:
+    """Set the head controls from a head number, "mean" or "rollout"."""
+    if value in ("mean", "rollout"):
+        HEAD_MODE.set(value)
+    else:
+        HEAD_MODE.set("head")
+        HEAD.set(int(value))
 
 
 def row_settings(*, level: str | None = None) -> RowSettings:

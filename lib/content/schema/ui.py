@@ -26,7 +26,6 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "switch_failed": {"error": "The model could not be loaded."},
     "bundled_model": {},
     "truncated_prompt": {"chars": 25_000, "tokens": 512},
-    "link_not_a_number": {"setting": "layer", "value": "two"},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
     "numbers_source": {
@@ -103,7 +102,6 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "quiz_resume_success": {},
     "quiz_multi_hint": {},
     "quiz_progress": {"number": 1, "total": 10, "answered": 0},
-    "quiz_unknown_topic": {"topic": "no-such-topic"},
     # feedback after an answer: {marks} is quiz_marks_one or quiz_marks_many filled in
     "quiz_feedback_right": {"marks": "+2 marks"},
     "quiz_feedback_wrong": {"marks": "-6 marks"},
