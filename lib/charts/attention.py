@@ -85,7 +85,9 @@ def _heatmap_template() -> dict:
     outline = base.transform_filter(alt.datum.is_query).mark_rect(
         fill=None, stroke=QUERY_OUTLINE, strokeWidth=2
     )
-    return template(alt.layer(cells, outline))
+    # "pad": width and height size the cells; labels and legend come on top (Streamlit's
+    # default "fit" would squeeze the cells to make room for them).
+    return template(alt.layer(cells, outline).properties(autosize=alt.AutoSizeParams(type="pad")))
 
 
 HEATMAP = _heatmap_template()
@@ -109,7 +111,7 @@ def heatmap_table(shown: ShownMatrix, labels: Sequence[str], *, query: int):
 def attention_heatmap(shown: ShownMatrix, labels: Sequence[str], *, query: int,
                       title: str = "") -> ChartSpec:
     """Query rows by key columns; the query's row is outlined; clicking a row picks it."""
-    side = max(240, min(520, 26 * max(len(shown.rows), len(shown.keys))))
+    side = max(220, min(480, 24 * max(len(shown.rows), len(shown.keys))))
     query_label = labels[query]
     return ChartSpec(
         HEATMAP,

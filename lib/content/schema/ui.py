@@ -28,6 +28,8 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "truncated_prompt": {"chars": 25_000, "tokens": 512},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
+    "sink_note": {"share": 0.72},
+    "pieces_note": {"word": "neuron", "pieces": "ne + uron"},
     "numbers_source": {
         "model": "all-MiniLM-L6-v2",
         "kind": "encoder",
