@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import resource
 import sys
 import threading  # monkey-patched by Locust (gevent) before this module is imported
+import time
 from pathlib import Path
 
 import gevent
@@ -42,6 +44,32 @@ def _options(parser) -> None:
                         help="JSON list of prompts; user i takes prompt i (modulo its length)")
     parser.add_argument("--free-running", action="store_true", env_var="LOAD_FREE_RUNNING",
                         help="Do not wait for the other users before each step")
+    parser.add_argument("--cpu-report", default="", env_var="LOAD_CPU_REPORT",
+                        help="Write Locust's own CPU seconds during the test to this JSON file")
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+_STARTED: dict[str, float] = {}
+
+
+@events.test_start.add_listener
+def _test_started(environment: Environment, **_kwargs) -> None:
+    _STARTED.update(cpu=_cpu_seconds(), wall=time.perf_counter())
+
+
+@events.quitting.add_listener
+def _report_cpu(environment: Environment, **_kwargs) -> None:
+    """Locust's own CPU from the start of the test to its end (imports and start-up left
+    out), so that its share of this 2-core machine can be judged."""
+    path = environment.parsed_options.cpu_report
+    if path and _STARTED:
+        with open(path, "w") as handle:
+            json.dump({"cpu_s": _cpu_seconds() - _STARTED["cpu"],
+                       "wall_s": time.perf_counter() - _STARTED["wall"]}, handle)
 
 
 class Lockstep:

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode, urlsplit
 
@@ -103,7 +104,8 @@ class RunResult:
     status: str = ""
     deltas: int = 0
     bytes: int = 0
-    charts: int = 0
+    charts: int = 0  # Vega-Lite charts in the run, sent anew or by reference
+    fresh_charts: int = 0  # of which sent anew: their spec or data changed
     cached_refs: int = 0
     exceptions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -397,6 +399,7 @@ class PageState:
             info = ElementInfo()
         if msg.metadata.cacheable and msg.hash:
             self.cache[msg.hash] = _CacheEntry(info, delta.fragment_id, self.cache_runs)
+        result.fresh_charts += info.chart
         self._place(info, msg, delta.fragment_id, result)
 
     def _reference(self, msg: ForwardMsg, result: RunResult) -> None:
@@ -674,3 +677,31 @@ class StreamlitSession:
                 result.status = FINAL[status]
                 self.bytes_received += result.bytes
                 return result
+
+
+def all_at_once(sessions: list[StreamlitSession],
+                act: Callable[[StreamlitSession, int], RunResult], *,
+                rounds: int = 1) -> list[RunResult]:
+    """Each session acts at the same moment (one thread each, a barrier before each round),
+    ``rounds`` times: N students changing a control at once. Returns every rerun's result."""
+    barrier = threading.Barrier(len(sessions))
+    results: list[RunResult] = []
+    failures: list[BaseException] = []
+
+    def drive(session: StreamlitSession) -> None:
+        try:
+            for round_number in range(rounds):
+                barrier.wait(timeout=600)
+                results.append(act(session, round_number))
+        except BaseException as error:  # re-raised below, once every thread has stopped
+            failures.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=drive, args=(s,), daemon=True) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return results
