@@ -252,7 +252,10 @@ def test_each_widget_kind_sends_its_own_value_type():
 
 def test_values_the_widget_would_refuse_are_refused():
     page = loaded(slider((0, 0), "layer", "Layer", 2),
-                  element((0, 1), "selectbox", id="s", label="Word", options=["a", "b"]))
+                  element((0, 1), "selectbox", id="s", label="Word", options=["a", "b"]),
+                  element((0, 2), "text_input", id="t", label="Prompt A", max_chars=5))
+    with pytest.raises(ValueError, match="at most 5 characters"):
+        page.stage(page.widget("Prompt A"), "too long")
     with pytest.raises(ValueError, match="outside"):
         page.stage(page.widget("Layer"), 9)
     with pytest.raises(ValueError, match="no option 'c'"):

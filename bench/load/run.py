@@ -321,7 +321,17 @@ def run() -> list[dict]:
     return rows + long_prompt_rows()
 
 
-if __name__ == "__main__":
+def main(arguments: list[str]) -> None:
+    """`python -m bench.load.run` runs the suite; `... prompts MIX N FILE` writes a prompt
+    mix (preset, short or long) for Locust's --prompt-file."""
+    if arguments[:1] == ["prompts"]:
+        mix, sessions, path = arguments[1], int(arguments[2]), arguments[3]
+        Path(path).write_text(json.dumps(prompts(mix, sessions)))
+        return
     from bench.report import print_table
 
     print_table(run())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

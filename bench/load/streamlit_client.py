@@ -84,6 +84,7 @@ class Widget:
     is_form_submitter: bool = False
     disabled: bool = False
     params: tuple[str, ...] = ()  # a chart's selection parameters
+    max_chars: int = 0  # a text box's limit (0: none)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _text(el, kind: str) -> Widget:
     current = el.value if el.HasField("value") else None
     return Widget(id=el.id, kind=kind, label=el.label, value_type="string_value",
                   value=current if el.set_value else default, set_value=el.set_value,
-                  form_id=el.form_id, disabled=el.disabled)
+                  form_id=el.form_id, disabled=el.disabled, max_chars=el.max_chars)
 
 
 def _button(el, kind: str) -> Widget:
@@ -305,6 +306,9 @@ def wire_value(widget: Widget, value):
     if kind in ("checkbox", "toggle"):
         return bool(value)
     if kind in ("text_input", "text_area"):
+        if widget.max_chars and len(str(value)) > widget.max_chars:
+            raise ValueError(f"{widget.label!r} takes at most {widget.max_chars} characters; "
+                             f"the browser would not let {len(str(value))} be typed")
         return str(value)
     if kind == "chart":
         return json.dumps({"selection": value})
@@ -433,18 +437,18 @@ class PageState:
             self.states[widget.id] = (widget.value_type, widget.value)
 
     def _finished(self, msg: ForwardMsg) -> None:
-        if msg.script_finished not in SETTLING or not msg.metadata.HasField("run"):
-            return
+        if not msg.metadata.HasField("run"):
+            return  # the server failed a request; the frontend then keeps what it has
         run = msg.metadata.run
         fragments = set(run.fragment_ids)
-        if fragments or run.script_run_id == self.run_id:
+        if msg.script_finished in SETTLING and (fragments or run.script_run_id == self.run_id):
             self.records = {
                 path: record for path, record in self.records.items()
                 if record.run_id == run.script_run_id
                 or (fragments and record.fragment_id not in fragments)
             }
             self._forget_inactive()
-        if self.new_session_seen:
+        if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN and self.new_session_seen:
             self._age_cache(fragments)
 
     def _age_cache(self, fragments: set[str]) -> None:
@@ -514,6 +518,7 @@ class PageState:
     def rerun_request(self, *, fragment_id: str = "", page_hash: str | None = None,
                       only: set[str] | None = None) -> BackMsg:
         """The rerun_script BackMsg the frontend would send now (App.sendRerunBackMsg)."""
+        self.new_session_seen = False  # the cache ages only once the server starts this run
         back = BackMsg()
         request = back.rerun_script
         request.query_string = self.query_string
