@@ -291,18 +291,24 @@ class ScriptedSocket:
     """Stands in for the websocket: records what is sent, answers with a scripted run."""
 
     def __init__(self, answer: list[ForwardMsg]) -> None:
+        import queue
+
         self.sent: list = []
         self.answer = answer
-        self.queue: list[bytes] = []
+        self.frames: queue.Queue = queue.Queue()
 
     def send_binary(self, data: bytes) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         self.sent.append(BackMsg.FromString(data).rerun_script)
-        self.queue = [m.SerializeToString() for m in self.answer]
+        for message in self.answer:
+            self.frames.put(message.SerializeToString())
 
     def recv(self) -> bytes:
-        return self.queue.pop(0)
+        return self.frames.get()
+
+    def close(self) -> None:
+        self.frames.put(b"")
 
 
 def test_a_session_sends_a_click_once_and_times_the_run_to_its_finish():
@@ -311,13 +317,34 @@ def test_a_session_sends_a_click_once_and_times_the_run_to_its_finish():
     button = element((0, 0), "button", id="go", label="Go", fragment="frag")
     session = StreamlitSession("http://127.0.0.1:1", "/quiz")
     session.page = loaded(button)
-    session._ws = ScriptedSocket([new_session("r2", fragments=("frag",)), button,
-                                  finished("r2", fragments=("frag",))])
+    socket = ScriptedSocket([new_session("r2", fragments=("frag",)), button,
+                             finished("r2", fragments=("frag",))])
+    session._attach(socket)
     result = session.click(session.widget("Go"))
     assert (result.status, result.deltas, result.fragment_ids) == (
         "fragment success", 1, ("frag",))
-    assert result.bytes == sum(len(m.SerializeToString()) for m in session._ws.answer)
+    assert result.bytes == sum(len(m.SerializeToString()) for m in socket.answer)
     session.rerun()
-    first, second = session._ws.sent
+    session.close()
+    first, second = socket.sent
     assert (first.fragment_id, [w.id for w in first.widget_states.widgets]) == ("frag", ["go"])
     assert [w.id for w in second.widget_states.widgets] == []  # the trigger went once
+
+
+def test_a_session_keeps_reading_while_its_student_idles():
+    """The server pings every 30 s and drops a client that does not answer; the socket
+    answers pings only while it is read, so an idle session must still be reading."""
+    import time
+
+    from bench.load.streamlit_client import StreamlitSession
+
+    session = StreamlitSession("http://127.0.0.1:1", "/")
+    session.page = loaded()
+    socket = ScriptedSocket([])
+    session._attach(socket)
+    socket.frames.put(new_session("r2").SerializeToString())  # arrives while nobody waits
+    deadline = time.monotonic() + 10
+    while not socket.frames.empty() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert socket.frames.empty()
+    session.close()

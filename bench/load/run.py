@@ -191,7 +191,9 @@ def locust(url: str, pid: int, key: str, *, users: int, mix: str = "preset",
         reruns = sum(s["count"] for s in stats.values() if s["type"] == "RERUN")
         if os.waitstatus_to_exitcode(status) not in (0, 1) or reruns < expected * len(
                 SCENARIOS[key].steps):
-            tail = (Path(folder) / "log").read_text()[-3000:]
+            log = (Path(folder) / "log").read_text()
+            first = log.find("Traceback")
+            tail = (log[first:first + 2500] + "\n...\n" if first >= 0 else "") + log[-1500:]
             raise RuntimeError(f"Locust run of {key} ({users} users, {mix}) incomplete: "
                                f"{reruns} reruns, expected {expected}:\n{tail}")
         own = json.loads(Path(f"{folder}/cpu.json").read_text())

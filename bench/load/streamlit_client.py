@@ -31,6 +31,7 @@ threads in tests, and cooperative under Locust after gevent's monkey patching.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import threading
 import time
@@ -609,11 +610,22 @@ class StreamlitSession:
         started = time.perf_counter()
         cookie = self._preflight()
         ws_url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
-        self._ws = websocket.create_connection(
+        ws = websocket.create_connection(
             ws_url, timeout=self.timeout, subprotocols=["streamlit", cookie or PLACEHOLDER_TOKEN],
             origin=self.base_url, cookie=f"{XSRF_COOKIE}={cookie}" if cookie else None,
         )
+        ws.settimeout(None)  # the reader waits for as long as the page is open
+        self._attach(ws)
         return self._send_and_wait(self.page.rerun_request(), started=started)
+
+    def _attach(self, ws) -> None:
+        """Read ``ws`` from now on, for as long as it is open. A browser answers the server's
+        pings (every 30 s, 30 s to answer) even while its student does nothing; a client
+        that reads only while it waits for a run is dropped while it idles."""
+        self._ws = ws
+        self._frames = queue.Queue()
+        threading.Thread(target=_read_frames, args=(ws, self._frames), daemon=True,
+                         name="streamlit-ws-reader").start()
 
     def close(self) -> None:
         if self._ws is not None:
@@ -651,15 +663,37 @@ class StreamlitSession:
         return self.change(chart, points)
 
     def rerun(self, *, fragment_id: str = "", drop: Iterable[str] = ()) -> RunResult:
+        self._catch_up()
         request = self.page.rerun_request(fragment_id=fragment_id)
         self.page.drop(drop)  # triggers go once (WidgetStateManager drops them after sending)
         return self._send_and_wait(request)
 
     def navigate(self, url_path: str) -> RunResult:
         """Open another page of an st.navigation app, as a click in the sidebar does."""
+        self._catch_up()
         return self._send_and_wait(self.page.navigation_request(url_path))
 
     # ------------------------------------------------------------------ the wire
+
+    def _next_frame(self, timeout: float) -> tuple[float, bytes]:
+        """The next frame and when it arrived."""
+        try:
+            arrived, frame = self._frames.get(timeout=max(timeout, 0))
+        except queue.Empty:
+            raise ProtocolError(f"no script_finished within {self.timeout} s") from None
+        if isinstance(frame, Exception) or not frame:
+            raise ProtocolError(f"the websocket closed: {frame!r}")
+        return arrived, frame
+
+    def _catch_up(self) -> None:
+        """Apply what arrived after the last run finished, as a browser does on arrival,
+        before the next request is built."""
+        late = RunResult()
+        while not self._frames.empty():
+            _, frame = self._next_frame(0)
+            late.bytes += len(frame)
+            self.page.handle(ForwardMsg.FromString(frame), late)
+        self.bytes_received += late.bytes
 
     def _send_and_wait(self, request: BackMsg, *, started: float | None = None) -> RunResult:
         if self._ws is None:
@@ -670,18 +704,26 @@ class StreamlitSession:
         self._ws.send_binary(request.SerializeToString())
         deadline = start + self.timeout
         while True:
-            if time.perf_counter() > deadline:
-                raise ProtocolError(f"no script_finished within {self.timeout} s")
-            frame = self._ws.recv()
-            if not frame:
-                raise ProtocolError("the server closed the websocket")
+            arrived, frame = self._next_frame(deadline - time.perf_counter())
             result.bytes += len(frame)
             status = self.page.handle(ForwardMsg.FromString(frame), result)
             if status in FINAL:
-                result.seconds = time.perf_counter() - start
+                result.seconds = arrived - start
                 result.status = FINAL[status]
                 self.bytes_received += result.bytes
                 return result
+
+
+def _read_frames(ws, frames: queue.Queue) -> None:
+    """A session's reader: every frame, with its arrival time, until the socket closes."""
+    try:
+        while True:
+            frame = ws.recv()
+            frames.put((time.perf_counter(), frame))
+            if not frame:
+                return
+    except Exception as error:  # closed or broken: the waiting side raises it
+        frames.put((time.perf_counter(), error))
 
 
 def all_at_once(sessions: list[StreamlitSession],
