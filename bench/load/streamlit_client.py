@@ -109,6 +109,7 @@ class RunResult:
     charts: int = 0  # Vega-Lite charts in the run, sent anew or by reference
     fresh_charts: int = 0  # of which sent anew: their spec or data changed
     cached_refs: int = 0
+    chart_seconds: list[float] = field(default_factory=list)  # when each chart arrived
     exceptions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     fragment_ids: tuple[str, ...] = ()
@@ -706,7 +707,10 @@ class StreamlitSession:
         while True:
             arrived, frame = self._next_frame(deadline - time.perf_counter())
             result.bytes += len(frame)
+            charts = result.charts
             status = self.page.handle(ForwardMsg.FromString(frame), result)
+            if result.charts > charts:
+                result.chart_seconds.append(arrived - start)
             if status in FINAL:
                 result.seconds = arrived - start
                 result.status = FINAL[status]
