@@ -137,6 +137,12 @@ def test_a_fragment_widget_sends_its_fragment_and_a_fragment_run_keeps_the_rest_
     assert sent(page)["frame"] == ("double_array_value", [5.0])
 
 
+def test_a_widget_that_ignores_changes_keeps_the_value_without_a_rerun():
+    page = loaded(slider((0, 0), "layer", "Layer", 2, ignore_rerun=True))
+    assert page.stage(page.widget("Layer"), 4) is False
+    assert sent(page)["layer"] == ("double_array_value", [4.0])
+
+
 def test_a_button_is_a_trigger_sent_once():
     page = loaded(element((0, 0), "button", id="go", label="Start a new quiz"))
     button = page.widget("Start a new quiz", "button")

@@ -86,6 +86,7 @@ class Widget:
     disabled: bool = False
     params: tuple[str, ...] = ()  # a chart's selection parameters
     max_chars: int = 0  # a text box's limit (0: none)
+    ignore_rerun: bool = False  # on_change="ignore": a change is kept but sends no rerun
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,13 @@ def element_info(element) -> ElementInfo:
     if kind == "alert" and element.alert.format == Alert.ERROR:
         return ElementInfo(error=element.alert.body)
     reader = WIDGET_READERS.get(kind)
-    return ElementInfo(widget=reader(getattr(element, kind))) if reader else ElementInfo()
+    if reader is None:
+        return ElementInfo()
+    proto = getattr(element, kind)
+    widget = reader(proto)
+    if getattr(proto, "ignore_rerun", False):
+        widget = replace(widget, ignore_rerun=True)
+    return ElementInfo(widget=widget)
 
 
 # ------------------------------------------------------------------------- wire values
@@ -352,7 +359,6 @@ class PageState:
         self.cache: dict[str, _CacheEntry] = {}
         self.cache_runs = 0
         self.new_session_seen = False
-        self.not_found: str | None = None
 
     # ----------------------------------------------------------------- reading messages
 
@@ -372,7 +378,6 @@ class PageState:
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "page_not_found":
-            self.not_found = msg.page_not_found.page_name
             result.errors.append(f"page not found: {msg.page_not_found.page_name!r}")
         elif kind == "session_event" and msg.session_event.HasField(
                 "script_compilation_exception"):
@@ -492,14 +497,15 @@ class PageState:
 
     def stage(self, widget: Widget, value) -> bool:
         """Set a widget's value as a user's input does; True if that sends a rerun (a widget
-        in a form waits for the form's submit button)."""
+        in a form waits for the form's submit button; one with on_change="ignore" never
+        sends one)."""
         wire = wire_value(widget, value)
         if widget.form_id:
             self.form_states.setdefault(widget.form_id, {})[widget.id] = (
                 widget.value_type, wire)
             return False
         self.states[widget.id] = (widget.value_type, wire)
-        return True
+        return not widget.ignore_rerun
 
     def press(self, button: Widget) -> list[str]:
         """Press a button (or a form's submit button); returns the trigger ids to drop once
@@ -651,7 +657,7 @@ class StreamlitSession:
         """Give a widget a new value as a user does, and time the rerun it causes. A widget
         in a form only stages the value (returns an empty result): submit the form."""
         if not self.page.stage(widget, value):
-            return RunResult(status="staged in form")
+            return RunResult(status="staged")  # in a form, or a widget that ignores changes
         return self.rerun(fragment_id=widget.fragment_id)
 
     def click(self, button: Widget) -> RunResult:
