@@ -52,6 +52,17 @@ def move_slider(label: str | re.Pattern, values: tuple[float, float]) -> Step:
     return Step(f"{name} slider", act)
 
 
+def edit_text(label: re.Pattern, addition: str) -> Step:
+    """Edit a text box back and forth: add ``addition`` to its text, then take it away."""
+    def act(session: StreamlitSession, _round: int) -> RunResult:
+        box = session.widget(label, "text_input")
+        text = current(session, box) or ""
+        edited = text[:-len(addition)] if text.endswith(addition) else text + addition
+        return session.change(box, edited)
+
+    return Step(f"{label.pattern.strip('^')} text", act)
+
+
 def start_quiz(session: StreamlitSession, _round: int) -> RunResult:
     return session.click(session.widget("Start a new quiz", "button"))
 
@@ -76,8 +87,9 @@ SCENARIOS = {
     "explore": Scenario("explore", "Explore", (LAYER,)),
     "context": Scenario("context", "Context", (LAYER,)),
     "teamwork": Scenario("teamwork", "Teamwork", (LAYER,)),
+    # Its temperature slider re-tempers in the browser; the prompt box of "dynamics" reruns.
     "analogy": Scenario("analogy", "The analogy",
-                        (move_slider(re.compile(r"^Temperature T"), (1.5, 1.0)),)),
+                        (edit_text(re.compile(r"^Edit the prompt"), " again"),)),
     "limitations": Scenario("limitations", "Limitations",
                             (move_slider("TF copies in the nucleus", (3, 2)),)),
     "quiz": Scenario("quiz", "Quiz", (Step("start quiz", start_quiz),
@@ -86,39 +98,35 @@ SCENARIOS = {
 }
 
 
-def _type(session: StreamlitSession, label: str, kind: str, text: str) -> list:
-    widget = session.widget(label, kind)
-    if current(session, widget) == text:
-        return []
-    return [("set prompt", session.change(widget, text))]
+PAGE_PATHS = {"explore": "/", "context": "/context", "teamwork": "/teamwork",
+              "analogy": "/analogy", "limitations": "/limitations", "quiz": "/quiz",
+              "floor": "/"}
+PROMPT_PARAMS = {"explore": "prompt", "teamwork": "prompt", "limitations": "prompt",
+                 "context": "a"}  # the query parameter each page reads its prompt from
 
 
 def open_page(base_url: str, scenario: Scenario, prompt: str, *,
               timeout: float = 300.0) -> tuple[StreamlitSession, list[tuple[str, RunResult]]]:
     """Open the scenario's page as a student with ``prompt`` would, up to its first analysis.
 
-    How each page takes a prompt today (adapt here when the pages change): Explore reads
-    ``?prompt=`` from its URL; Context, Teamwork and Limitations have a prompt box (Context's
-    prompt A; its prompt B stays "Paris Hilton news", so prompts should share a word with
-    it); The analogy's figures use the essay's own prompts; the Quiz asks about the prompt
-    a student explored, so the student explores first, then opens the quiz and switches on
-    "Include questions about my prompt". Returns the session and the timed runs so far.
+    How each page takes a prompt today (adapt here when the pages change): Explore,
+    Teamwork and Limitations read ``?prompt=`` from their URL, Context ``?a=`` (its prompt
+    A; prompt B stays "Paris Hilton news", so prompts should share a word with it); The
+    analogy's figures use the essay's own prompts (its timed step edits the prompt box of its
+    "dynamics" figure); the Quiz asks about the prompt a student explored, so the student
+    explores first, then opens the quiz and switches on "Include questions about my prompt".
+    Returns the session and the timed runs so far.
     """
     key = scenario.key
-    if key in ("explore", "quiz"):
+    if key == "quiz":
         session = StreamlitSession(base_url, "/", query={"prompt": prompt}, timeout=timeout)
+    elif key in PROMPT_PARAMS:
+        session = StreamlitSession(base_url, PAGE_PATHS[key], timeout=timeout,
+                                   query={PROMPT_PARAMS[key]: prompt})
     else:
-        path = {"floor": "/", "context": "/context", "teamwork": "/teamwork",
-                "analogy": "/analogy", "limitations": "/limitations"}[key]
-        session = StreamlitSession(base_url, path, timeout=timeout)
+        session = StreamlitSession(base_url, PAGE_PATHS[key], timeout=timeout)
     runs = [("first load", session.open())]
-    if key == "context":
-        runs += _type(session, "Prompt A (cell type A)", "text_input", prompt)
-    elif key == "teamwork":
-        runs += _type(session, "Prompt", "text_area", prompt)
-    elif key == "limitations":
-        runs += _type(session, "Prompt used by the live demonstrations", "text_input", prompt)
-    elif key == "quiz":
+    if key == "quiz":
         runs.append(("open quiz", session.navigate("quiz")))
         live = session.widget("Include questions about my prompt", "toggle")
         runs.append(("set prompt", session.change(live, True)))
