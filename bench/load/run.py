@@ -332,7 +332,7 @@ def chromium_rows(url: str, *, sessions: int = 5, rounds: int = 3) -> list[dict]
 
     from playwright.sync_api import sync_playwright
 
-    from bench.bench_load import _wait_rendered
+    from bench.bench_load import CHART
     from browser_support import CHROMIUM_ARGS, chromium_path
 
     step = SCENARIOS["explore"].steps[0]
@@ -346,8 +346,11 @@ def chromium_rows(url: str, *, sessions: int = 5, rounds: int = 3) -> list[dict]
                      for _ in range(sessions)]
             for page in pages:
                 page.goto(f"{url}/?prompt={quote(PRESET)}")
-            for page in pages:
-                _wait_rendered(page)
+            for page in pages:  # drawn up to the heatmap, and the first run over
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('{CHART} svg').length > {HEATMAP}"
+                    " && !document.querySelector('[data-testid=stStatusWidget]')",
+                    timeout=120_000)
             for round_number in range(rounds):
                 browser_s += _chromium_round(pages, round_number)
                 results = all_at_once(opened, lambda s, _r, n=round_number: step.act(s, n))
