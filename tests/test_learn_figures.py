@@ -93,6 +93,8 @@ def test_copies_scene_tooltips_show_the_bars_numbers(france):
     scene = scene_of(figure)
     np.testing.assert_array_equal(scene.attention[0], row.shown)
     assert scene.numbers == row.numbers and scene.numbers[0] == 1  # [CLS] dropped
+    [bars] = [p for p in figure.parts if hasattr(p, "frame")]
+    assert sorted(set(bars.frame("bars")["position"])) == list(row.numbers)  # as Explore numbers
 
 
 # --- the analogy page's figures ----------------------------------------------------------------

@@ -111,7 +111,7 @@ def copies_figure(result: AttentionResult, *, query: object, settings: RowSettin
     occupancy = scene.equilibrium[0]
     return Figure((
         Scene(scene, key="explore_copies_scene"),
-        attention_vs_occupancy_bars(row.labels, row.shown, occupancy,
+        attention_vs_occupancy_bars(row.labels, row.shown, occupancy, keys=row.numbers,
                                     occupancy_title=f"occupancy, {copies} copies",
                                     title=f"{copies} copies: strong sites fill toward 1"),
         Row((Metric("Sum of the attention row", f"{row.shown.sum():.2f}"),
