@@ -119,6 +119,10 @@ def test_decision_title_names_the_heads_it_averages(france):
     figure = analogy.decision_figure(france, word="capital", layer=2, head="mean")
     title = figure.parts[0].overrides["title"]
     assert f"mean of the {france.num_heads} heads of layer 2" in title
+    row = select_relevance(france, query=list(france.tokens).index("capital"), layer=2,
+                           special="drop")
+    positions = figure.parts[0].frame("bars")["position"]
+    assert sorted(set(positions)) == list(row.keys) and row.keys[0] == 1  # as Explore numbers
     one = analogy.decision_figure(france, word="capital", layer=2, head=4)
     assert "head 4 of layer 2" in one.parts[0].overrides["title"]
 

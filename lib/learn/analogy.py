@@ -67,7 +67,7 @@ def decision_figure(result: AttentionResult, *, word: str | None, layer: int,
     occupancy = chromatin_from_attention(row.weights).equilibrium.occupancy
     return Figure((
         attention_vs_occupancy_bars(
-            row.labels, row.weights, occupancy,
+            row.labels, row.weights, occupancy, keys=row.keys,
             title=(f"Attention of '{row.labels[row.query]}' ({_heads_text(result, layer, head)})"
                    " beside the TF occupancy it implies")),
         Message("decision_gap", {"gap": float(np.abs(row.weights - occupancy).max())}),
