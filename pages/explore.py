@@ -87,7 +87,7 @@ def what_only_the_cell_can_do() -> None:
                                               **state.bind(state.CELL_SEED),
                                               help=message("seed_one_run_help")))
     elif chosen == "copies":
-        options["copies"] = st.slider("TF copies in the nucleus", 1, cell_only.COPIES_MAX,
+        options["copies"] = st.slider("TF copies in this toy nucleus", 1, cell_only.COPIES_MAX,
                                       **state.bind(state.CELL_COPIES))
     elif chosen == "pioneer":
         options["penalty"] = st.slider("Pioneer energy penalty Δ (kT)", 0.0, 10.0, step=0.5,

@@ -22,6 +22,8 @@ SPECIAL_MODES = {"keep": "Keep them", "drop": "Drop & renormalise",
                  "reservoir": "Unbound reservoir"}
 PROMPT_MAX_CHARS = 20_000  # the text box refuses more; lib caps again before tokenising
 STRIP_WINDOW = 24  # tokens the query strip shows around the query
+# content/explore.yaml lists the essay's three examples first (tests/test_content.py checks it).
+PRESETS_LABEL = "Example prompts (the first three come from the essay)"
 
 
 def model_picker() -> None:
@@ -100,7 +102,7 @@ def preset_picker(text) -> None:
     """A compact list of example prompts; choosing one fills the prompt box."""
     if text is None:
         return
-    st.selectbox("Examples from the analogy essay", options=[p.prompt for p in text.presets],
+    st.selectbox(PRESETS_LABEL, options=[p.prompt for p in text.presets],
                  index=None, placeholder="Pick an example", key="preset",
                  on_change=_apply_preset, help=help_for("presets"))
 

@@ -311,6 +311,8 @@ def row_scene(row: QueryRow, window: Window, *, species: str, seed: int = 0,
               events: int | None = SCENE_EVENTS) -> ChromatinScene:
     """The animated scene of one row in its window: the same energies, evaluated at kT = T.
 
+    Energies come from the row at T = 1; the tooltips' "attention" is the row as the page
+    shows it (tempered to T, special tokens as asked), and loci keep the page's numbers.
     In reservoir mode the molecule's unbound share is the special tokens' mass, so its
     equilibrium is the shown attention exactly; otherwise it gets a short search time between
     loci (SEARCH_SHARE), and its share of bound time on each locus is the attention weight.
@@ -321,7 +323,8 @@ def row_scene(row: QueryRow, window: Window, *, species: str, seed: int = 0,
     return scene_from_attention(
         reference, row.relevance.labels[part], species=(species,),
         closed=row.relevance.closed[part], unbound=reservoir if reservoir > 0 else SEARCH_SHARE,
-        kT=row.chromatin.temperature, events=events, seed=seed)
+        kT=row.chromatin.temperature, events=events, seed=seed,
+        shown_attention=row.relevance.weights[part], numbers=row.relevance.keys[part])
 
 
 def explore_scene(result: AttentionResult, *, query: object, word: str | None = None,
@@ -342,11 +345,17 @@ def context_scenes(result_a: AttentionResult, result_b: AttentionResult, *, word
 
 def team_scene(result: AttentionResult, *, query: int, layer: int, heads: tuple[int, ...],
                temperature: float = 1.0) -> ChromatinScene:
+    """One species per head; energies from the rows at T = 1, evaluated at kT = T, and the
+    tooltips' "attention" is each head's row tempered to T, as the slider shows it."""
     team = team_view(result, query=query, layer=layer, heads=heads, temperature=temperature)
     part = team.window.as_slice()
+    shown = np.stack([select_relevance(result, query=query, layer=layer, head=h,
+                                       temperature=temperature).weights
+                      for h in heads])  # [species, n], special tokens kept as in team_view
     return scene_from_attention(team.rows[:, part], team.labels[part],
                                 species=tuple(f"TF {h}" for h in heads),
-                                unbound=SEARCH_SHARE, kT=temperature, events=SCENE_EVENTS)
+                                unbound=SEARCH_SHARE, kT=temperature, events=SCENE_EVENTS,
+                                shown_attention=shown[:, part], numbers=team.keys[part])
 
 
 @dataclass(frozen=True, eq=False)

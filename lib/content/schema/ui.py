@@ -49,7 +49,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "quiz_unavailable": {"topic": "analogy-input"},
     # The analogy page
     "analogy_intro": {},
-    "input_share": {"layer": 2, "top": "'Paris' 40%, 'about' 20%"},
+    "input_share": {"layer": 2, "sink": 0.61, "top": "'Paris' 40%, 'about' 20%"},
     "decision_gap": {"gap": 1.2e-16},
     "context_distance": {"tv": 0.42},
     "teamwork_heads": {},
