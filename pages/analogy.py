@@ -28,7 +28,8 @@ def _settings(section) -> dict:
 
 
 WORD_LEVEL = {"context_two_prompts", "dynamics_recompute"}  # figures drawn with whole words
-WITH_SPECIALS = {"input_tokens_loci"}  # the one figure that keeps [CLS]/[SEP] as loci
+# Figures whose [CLS]/[SEP] share is the unbound reservoir; the others drop it.
+RESERVOIR = {"input_tokens_loci", "teamwork_heads_species"}
 
 
 def explore_params(section) -> dict[str, str]:
@@ -36,7 +37,7 @@ def explore_params(section) -> dict[str, str]:
     settings = _settings(section)
     row = RowSettings(layer=settings["layer"], head=settings["head"],
                       level="word" if section.figure in WORD_LEVEL else "token",
-                      special="keep" if section.figure in WITH_SPECIALS else "drop",
+                      special="reservoir" if section.figure in RESERVOIR else "drop",
                       temperature=float(section.try_it.temperature or 1.0))
     return explore_link(section.try_it.prompt, word=settings["word"], settings=row)
 

@@ -228,12 +228,24 @@ def _context_template() -> dict:
 CONTEXT = _context_template()
 
 
+def _aligned_labels(keys: Sequence[str]) -> list[str]:
+    """Keys aligned by text across two prompts carry no one prompt's numbering; a repeated
+    word gets its occurrence ("the", "the (2)") so every bar stays its own category."""
+    seen: dict[str, int] = {}
+    labels = []
+    for key in keys:
+        text = str(key) if str(key).strip() else "\u2423"
+        seen[text] = seen.get(text, 0) + 1
+        labels.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return labels
+
+
 def context_bars(keys: Sequence[str], weights_a: np.ndarray, weights_b: np.ndarray, *,
                  name_a: str, name_b: str, alt_text: str) -> ChartSpec:
     """The shared word's attention in two contexts, keys aligned by text, plus B − A."""
     n = len(keys)
     names = [name_a, name_b, DIFFERENCE]
-    labels = [indexed_label(i, k) for i, k in enumerate(keys)]
+    labels = _aligned_labels(keys)
     data = table(
         pos=np.tile(np.arange(n), 3),
         key=labels * 3,
