@@ -69,8 +69,7 @@ def fig_dynamics(section):
     """A fragment: editing the prompt recomputes this figure alone."""
     word = section.try_it.query
     edited = st.text_input(f"Edit the prompt (keep the word '{word}') to recompute everything",
-                           key="an_dynamics", value=f"{section.try_it.prompt} in the spring",
-                           max_chars=300)
+                           key="an_dynamics", value=f"{section.try_it.prompt} in the spring")
     learn.show_figure(cached_view("an_dynamics", (section.try_it.prompt, edited),
                                   figures.dynamics_figure, **_settings(section)))
 

@@ -152,7 +152,7 @@ st.title("Where the analogy breaks")
 say("limitations_intro")
 site = learn.content()
 st.text_input("Prompt used by the live demonstrations", **state.bind(state.LIMITS_PROMPT),
-              max_chars=2000, help=message("limits_prompt_help", layer=LAYER))
+              help=message("limits_prompt_help", layer=LAYER))
 demo_row = cached_view("limits_row", state.LIMITS_PROMPT.get(), limitation_row, layer=LAYER)
 if demo_row is not None:
     say("limits_query", word=demo_row.labels[demo_row.query], loci=len(demo_row.labels))

@@ -20,7 +20,6 @@ from ui.text import help_for, message, say
 HEAD_MODES = {"mean": "Mean over heads", "head": "One head", "rollout": "Rollout (layers so far)"}
 SPECIAL_MODES = {"keep": "Keep them", "drop": "Drop & renormalise",
                  "reservoir": "Unbound reservoir"}
-PROMPT_MAX_CHARS = 20_000  # the text box refuses more; lib caps again before tokenising
 STRIP_WINDOW = 24  # tokens the query strip shows around the query
 # content/explore.yaml lists the essay's three examples first (tests/test_content.py checks it).
 PRESETS_LABEL = "Example prompts (the first three come from the essay)"
@@ -109,7 +108,7 @@ def preset_picker(text) -> None:
 
 def prompt_box(*, height: int = 68) -> None:
     st.text_area("Prompt", **state.bind(state.PROMPT, then=_reset_query),
-                 max_chars=PROMPT_MAX_CHARS, height=height, help=help_for("prompt"),
+                 height=height, help=help_for("prompt"),
                  placeholder="Type any sentence, then press Ctrl+Enter")
 
 
