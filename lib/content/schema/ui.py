@@ -40,7 +40,10 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "no_shared_word": {},
     "context_column": {},
+    "tv_help": {},
     "no_heads": {},
+    "bits_help": {},
+    "pattern_help": {},
     # Learn pages (ui/learn.py)
     "no_model": {},
     "figure_failed": {"what": "Input", "error": "division by zero"},
@@ -72,6 +75,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "cell_copies": {},
     "cell_pioneer": {"penalty": 3.0},
     "cell_convergence": {},
+    "cell_time_detail": {},
     "seed_one_run_help": {},
     "scene_unbound_share": {"share": 0.05},
     "seed_help": {},
