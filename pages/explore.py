@@ -50,7 +50,7 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Real attention")
     show(attention_charts.attention_heatmap(view.heatmap, view.options.labels, query=view.query),
-         key="explore_heatmap", width="content",
+         key="explore_heatmap",
          on_select=on_pick("explore_heatmap", "query_pos", state.QUERY.set))
     caption("rollout" if state.HEAD_MODE.get() == "rollout" else "heatmap")
     show(attention_charts.relevance_bars(row, window=view.row_window))

@@ -262,7 +262,7 @@ def question_panel(quiz, current: str) -> None:
     key = f"quiz_{state.QUIZ_ROUND.get()}_{current}"
     with st.form(f"quiz_form_{key}"):
         answer_widgets(quiz, question, key, response)
-        st.form_submit_button("Submit answer", type="primary", disabled=response is not None,
+        st.form_submit_button("Submit answer", disabled=response is not None,
                               on_click=on_submit, args=(current, key))
     if response is None:
         incomplete = state.QUIZ_INCOMPLETE.get()
@@ -275,9 +275,9 @@ def question_panel(quiz, current: str) -> None:
     show_feedback(question, response)
     following = quiz.next_question
     if following is not None:
-        st.button("Next question", type="primary", on_click=go_to, args=(following.id,))
+        st.button("Next question", on_click=go_to, args=(following.id,))
     else:
-        st.button("See your results", type="primary", on_click=go_to, args=(None,))
+        st.button("See your results", on_click=go_to, args=(None,))
 
 
 def show_results(quiz) -> None:

@@ -41,7 +41,7 @@ def _curves_template(*, log_x: bool) -> dict:
                  alt.Tooltip("y:Q", format=".3f")],
     )
     reference = alt.Chart(alt.NamedData("reference")).mark_rule(
-        color=RESERVOIR_COLOUR, strokeDash=[5, 4]
+        color=RESERVOIR_COLOUR, strokeDash=[5, 4], aria=False  # the chart's text says it
     ).encode(y="ref:Q", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("ref:Q", format=".3f")])
     return template(alt.layer(lines, reference).properties(height=260))
 
