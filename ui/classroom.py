@@ -250,8 +250,9 @@ def report_section() -> None:
     st.header("See a class's results")
     with st.form("class_open", border=False):
         code = st.text_input("Class code", max_chars=MAX_TYPED_CODE_CHARS,
-                             placeholder=CODE_EXAMPLE)
-        key = st.text_input("Teacher key", type="password", max_chars=MAX_TYPED_CODE_CHARS)
+                             placeholder=CODE_EXAMPLE, key="class_open_code")
+        key = st.text_input("Teacher key", type="password", max_chars=MAX_TYPED_CODE_CHARS,
+                            key="class_open_key")
         opened = st.form_submit_button("Show the results", type="primary")
     if opened:
         _open(code, key)

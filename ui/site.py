@@ -40,7 +40,7 @@ def site_pages() -> dict[str, list]:
         "For teachers": [
             st.Page("pages/teachers.py", title="Teacher guide", icon=":material/school:",
                     url_path="teachers"),
-            st.Page("pages/class_results.py", title="Class results",
+            st.Page("pages/class.py", title="Class results",
                     icon=":material/leaderboard:", url_path="class"),
         ],
     }
