@@ -85,12 +85,14 @@ def test_a_copied_explore_link_restores_every_setting_in_a_fresh_browser(app, br
     layer.focus()
     with rerun_after(page):
         layer.press("ArrowLeft")  # a change made on the page, after the link was opened
+    with rerun_after(page):  # and one inside a fragment, whose rerun skips the site's end
+        page.get_by_text("Time to converge", exact=True).click()
     copied = copy_link(page)
     assert copied == page.url
     settings = query(copied)
     assert settings == {"prompt": "Paris Hilton news", "query": settings["query"],
                         "level": "word", "layer": "3", "head": "7", "temperature": "0.5",
-                        "special": "reservoir", "experiment": "copies", "seed": "12",
+                        "special": "reservoir", "experiment": "convergence", "seed": "12",
                         "copies": "5", "penalty": "2.5"}
     context.close()
 
@@ -98,9 +100,9 @@ def test_a_copied_explore_link_restores_every_setting_in_a_fresh_browser(app, br
     assert query(fresh.url) == settings  # the new session holds exactly the copied setup
     # the browser draws a finished run's elements a moment later: expect() waits for them
     expect(fresh.get_by_label("Prompt", exact=True)).to_have_value("Paris Hilton news")
-    for name, value in (("Layer", "3"), ("Head (TF species)", "7"), ("Temperature (kT)", "0.5"),
-                        ("TF copies in the nucleus", "5")):
+    for name, value in (("Layer", "3"), ("Head (TF species)", "7"), ("Temperature (kT)", "0.5")):
         expect(fresh.get_by_role("slider", name=name)).to_have_value(value)
+    expect(fresh.get_by_label("Random seed", exact=True)).to_have_value("12")
     expect(fresh.get_by_role("radio", name="One head")).to_be_checked()
     expect(fresh.get_by_role("radio", name="Unbound reservoir")).to_be_checked()
     expect(fresh.get_by_role("combobox", name=re.compile("^Query token"))).to_have_value(
