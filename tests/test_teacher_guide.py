@@ -201,3 +201,22 @@ def test_a_pipe_in_a_meaning_cannot_break_the_table(guide):
             for page, params in guide.link_parameters.pages.items()}
     table = param_table(param_docs(docs, layers=LAYERS, heads=HEADS))
     assert all(line.count(" | ") == 4 for line in table.splitlines()[2:])
+
+
+@pytest.mark.parametrize(("raw", "read"), [
+    ("Maple Otter River 47", "maple-otter-river-47"),  # typed any way: kept canonical
+    ("maple_otter_river_47", "maple-otter-river-47"),
+])
+def test_a_quiz_link_carries_a_class_code_in_its_canonical_form(raw, read):
+    params = page_params("quiz", layers=LAYERS, heads=HEADS)
+    assert linking.read_link({"class": raw}, params).values == {"class_code": read}
+
+
+@pytest.mark.parametrize("raw", ["x'; DROP TABLE classes; --", "maple-otter-river-10",
+                                 "maple-otter-river-47" * 10])
+def test_a_link_with_a_malformed_class_code_says_what_a_code_looks_like(raw):
+    read = linking.read_link({"class": raw, "length": "5"},
+                             page_params("quiz", layers=LAYERS, heads=HEADS))
+    assert read.values == {"quiz_length": 5}  # the rest of the link still applies
+    [problem] = read.problems
+    assert "is not a class code (three words and two digits, like maple-otter-river-47)" in problem
