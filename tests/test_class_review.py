@@ -102,6 +102,8 @@ def test_the_class_mastery_chart_is_valid_vega_lite_with_one_bar_per_topic():
     rows = spec["datasets"]["topics"]
     assert [r["topic"] for r in rows] == [titles["input"], titles["mech-softmax"], "gone"]
     assert [r["percent"] for r in rows] == [70.0, 25.0, 100.0]
-    assert [r["label"] for r in rows] == ["70% of 10", "25% of 4", "100% of 2"]
+    assert [r["label"] for r in rows] == [f"{titles['input']} (10 answers)",
+                                          f"{titles['mech-softmax']} (4 answers)",
+                                          "gone (2 answers)"]
     assert f"lowest: {titles['mech-softmax']} at 25%" in chart.alt
     assert chart.template is CLASS_MASTERY  # built once, shared

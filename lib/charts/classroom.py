@@ -1,5 +1,5 @@
 """A class's mastery by topic as a chart template: the share of the class's answers that were
-right, one bar per topic, with how many answers it rests on.
+right, one bar per topic, labelled with how many answers it rests on.
 
 The share is the class-level counterpart of a student's topic score (lib/charts/quiz.py):
 right answers over answers given, pooled over every student who sent results. Bars in one
@@ -21,21 +21,16 @@ BAR_COLOUR = OKABE_ITO[0]
 
 
 def _class_mastery_template() -> dict:
-    base = alt.Chart(alt.NamedData("topics")).encode(
-        y=alt.Y("topic:N", sort=alt.EncodingSortField(field="position", op="min"), title=None,
-                axis=alt.Axis(labelLimit=280)),
-    )
-    bars = base.mark_bar(color=BAR_COLOUR).encode(
+    chart = alt.Chart(alt.NamedData("topics")).mark_bar(color=BAR_COLOUR).encode(
         x=alt.X("percent:Q", title="right answers in the class (%)",
                 scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("label:N", sort=alt.EncodingSortField(field="position", op="min"), title=None,
+                axis=alt.Axis(labelLimit=320)),
         tooltip=[alt.Tooltip("topic:N"), alt.Tooltip("right:Q", title="right answers"),
                  alt.Tooltip("answers:Q"), alt.Tooltip("percent:Q", title="right (%)",
                                                        format=".0f")],
     )
-    labels = base.mark_text(align="left", dx=4).encode(
-        x=alt.X("percent:Q"), text=alt.Text("label:N"),
-    )
-    return template(alt.layer(bars, labels))
+    return template(chart)
 
 
 CLASS_MASTERY = _class_mastery_template()
@@ -49,10 +44,10 @@ def class_mastery_chart(topics: Sequence[TopicMastery], titles: Mapping[str, str
     data = table(
         topic=names, position=np.arange(len(topics)), percent=percent,
         right=np.array([t.correct for t in topics]), answers=np.array([t.answers for t in topics]),
-        label=[f"{p:.0f}% of {t.answers}" for p, t in zip(percent, topics, strict=True)],
+        label=[f"{name} ({t.answers} answers)" for name, t in zip(names, topics, strict=True)],
     )
     weakest = min(zip(percent, names, strict=True), default=None)
     summary = (f"Share of the class's right answers for {len(topics)} topics"
                + (f"; lowest: {weakest[1]} at {weakest[0]:.0f}%." if weakest else "."))
     return ChartSpec(CLASS_MASTERY, {"topics": data}, alt=summary,
-                     overrides={"height": 28 * max(len(topics), 1) + 40})
+                     overrides={"height": {"step": 28}})
