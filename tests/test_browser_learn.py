@@ -38,7 +38,7 @@ def test_limitations_demos_respond_in_the_browser(server, page):
     assert_no_errors(page)
 
     assert "1.00" in metric_text(page, "Sum of the occupancies")
-    copies = slider(page, "TF copies in the nucleus")
+    copies = slider(page, "TF copies in this toy nucleus")
     copies.focus()
     for _ in range(9):
         page.keyboard.press("ArrowRight")
@@ -70,7 +70,8 @@ def test_analogy_try_it_link_opens_explore_on_that_prompt(server, page):
     page.get_by_role("heading", name=re.compile("Derivation")).wait_for(timeout=90_000)
     wait_for_app(page)
     assert page.get_by_role("heading", name=re.compile("The analogy")).count() >= 1
-    assert page.locator("[data-testid=stVegaLiteChart]").count() >= 7
+    figures = page.locator("[data-testid=stVegaLiteChart], [data-testid=stBidiComponentIsolated]")
+    assert figures.count() >= 7  # one live figure per section: charts and chromatin scenes
     assert page.locator("[data-testid=stPageLink]").filter(has_text="Quiz yourself").count() >= 7
     assert_no_errors(page)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import ERROR_SELECTORS, assert_no_errors, wait_for_app
+from browser_support import ERROR_SELECTORS, assert_no_errors, rerun_after, wait_for_app
 from lib.content import load_content
 from lib.quiz.session import new_quiz
 
@@ -36,9 +36,8 @@ def answer(page, question, *, right: bool) -> None:
         click_option(form, next(o.text for o in question.why if o.correct))
     else:
         pytest.fail("this quiz was chosen to have no matching question")
-    wait_for_app(page)
-    form.get_by_role("button", name="Submit answer").click()
-    wait_for_app(page)
+    with rerun_after(page):  # choices inside a form start no run; submitting does
+        form.get_by_role("button", name="Submit answer").click()
 
 
 def errors(page) -> list[str]:

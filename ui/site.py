@@ -52,9 +52,11 @@ def run_site() -> None:
     from ui.classroom import pending_notice
     from ui.links import copy_button, read_url, write_url
     from ui.state import start_run
+    from ui.style import page_style
 
     st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:",
                        layout="wide")
+    page_style()
     start_run()
     page = st.navigation(site_pages())
     shape = _model_shape()

@@ -275,8 +275,8 @@ def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | Non
         options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
     text = (
         f"Token level: each word piece is its own locus, and special tokens are set aside. "
-        f"One TF molecule of the species for the query token "
-        f"{_token(result, pos[relevance.query])} binds with energies taken from "
+        f"One TF molecule sent by the query token {_token(result, pos[relevance.query])} "
+        f"(species: {_head_text(spec.head)}) binds with energies taken from "
         f"{_where(result, spec)}, at kT = {T:g}. Which locus does it occupy most at equilibrium?"
     )
     return _question(
@@ -357,8 +357,9 @@ def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestio
     ]
     change = "doubles" if T2 > T else "halves"
     text = (
-        f"Token level, special tokens set aside. One TF molecule of the species for the query "
-        f"token {_token(result, relevance.positions[relevance.query])} uses energies from "
+        f"Token level, special tokens set aside. One TF molecule sent by the query token "
+        f"{_token(result, relevance.positions[relevance.query])} "
+        f"(species: {_head_text(spec.head)}) uses energies from "
         f"{_where(result, spec)}, now at kT = {T:g}. If the temperature {change} to "
         f"kT = {T2:g}, how does its occupancy over the loci change?"
     )
@@ -395,8 +396,9 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
     for p in sorted([target, *distractors], key=lambda p: p.head):
         share = p.scores["previous-token"]
         fb = (
-            f"Head {p.head} gives on average {share:.0%} of each token's attention to the token "
-            f"just before it (a head counts as previous-token at {DOMINANCE:.0%} or more)."
+            f"Head {p.head} gives on average {share:.0%} of a token's attention to the token "
+            f"just before it, averaged over the tokens of your text that follow another one "
+            f"(a head counts as previous-token at {DOMINANCE:.0%} or more)."
         )
         if p is target:
             fb = "Right. " + fb
@@ -410,7 +412,8 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
         options.append(LiveOption(f"h{p.head}", f"Head {p.head}", p is target, fb))
     text = (
         f"In layer {spec.layer} of {result.model_name}, on your prompt, which of these heads "
-        "is a previous-token head (a TF species that mostly binds the locus just upstream)?"
+        "is a previous-token head (a TF species whose molecule from each token mostly binds "
+        "the neighbouring locus on the side of the earlier token)?"
     )
     return _question(
         spec,

@@ -32,6 +32,8 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "copy_link_field": {},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
+    "sink_note": {"share": 0.72},
+    "pieces_note": {"word": "neuron", "pieces": "ne + uron"},
     "numbers_source": {
         "model": "all-MiniLM-L6-v2",
         "kind": "encoder",
@@ -42,7 +44,10 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "no_shared_word": {},
     "context_column": {},
+    "tv_help": {},
     "no_heads": {},
+    "bits_help": {},
+    "pattern_help": {},
     # Learn pages (ui/learn.py)
     "no_model": {},
     "figure_failed": {"what": "Input", "error": "division by zero"},
@@ -51,7 +56,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "quiz_unavailable": {"topic": "analogy-input"},
     # The analogy page
     "analogy_intro": {},
-    "input_share": {"layer": 2, "top": "'Paris' 40%, 'about' 20%"},
+    "input_share": {"layer": 2, "sink": 0.61, "top": "'Paris' 40%, 'about' 20%"},
     "decision_gap": {"gap": 1.2e-16},
     "context_distance": {"tv": 0.42},
     "teamwork_heads": {},
@@ -74,6 +79,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "cell_copies": {},
     "cell_pioneer": {"penalty": 3.0},
     "cell_convergence": {},
+    "cell_time_detail": {},
     "seed_one_run_help": {},
     "scene_unbound_share": {"share": 0.05},
     "seed_help": {},
