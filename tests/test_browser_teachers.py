@@ -174,6 +174,7 @@ SCREEN_ONLY = ("Test yourself", "For teachers", COPY, "View to print", "Guide fo
 def test_the_print_view_of_the_guide_is_clean_and_complete(app, browser):
     guide = CONTENT.teachers
     context, page = visit(browser, f"{app}/teachers", clipboard=False)
+    expect(page.get_by_role("heading", name="Sources")).to_be_visible()  # drawn to the end
     flat, pages = pdf_text(page)
     assert pages > 3  # the whole guide, not the first screenful
     for heading in ("Teacher guide", "Learning objectives by page", "Pre-reading",
@@ -190,7 +191,7 @@ def test_the_print_view_of_the_guide_is_clean_and_complete(app, browser):
 def test_the_print_view_of_the_worksheet_has_objectives_tasks_and_lines_only(app, browser):
     sheet = CONTENT.teachers.worksheet
     context, page = visit(browser, f"{app}/teachers?view=worksheet", clipboard=False)
-    assert page.locator(".ca-line").count() == sum(t.lines for t in sheet.tasks)
+    expect(page.locator(".ca-line")).to_have_count(sum(t.lines for t in sheet.tasks))
     flat, _ = pdf_text(page)
     assert sheet.title in flat and "Objectives" in flat and "Tasks" in flat
     for task in sheet.tasks:
