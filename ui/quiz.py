@@ -37,6 +37,7 @@ from lib.quiz.session import add_live
 from ui import state
 from ui.cache import attention
 from ui.charts import show
+from ui.classroom import send_panel
 from ui.text import message, site_content
 
 STATUS = {"right": ("✅", "your choice, correct"), "wrong": ("❌", "your choice, not correct"),
@@ -301,6 +302,7 @@ def show_results(quiz) -> None:
             st.markdown(plain(m.question.text))
             show_feedback(m.question, m.response)
     st.button("Retry what I missed", on_click=on_retry, disabled=not missed)
+    send_panel(quiz)
 
 
 def save_and_resume(quiz) -> None:

@@ -37,13 +37,20 @@ def site_pages() -> dict[str, list]:
         "Test yourself": [
             st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:", url_path="quiz"),
         ],
+        "For teachers": [
+            st.Page("pages/teachers.py", title="Teacher guide", icon=":material/school:",
+                    url_path="teachers"),
+            st.Page("pages/class.py", title="Class results",
+                    icon=":material/leaderboard:", url_path="class"),
+        ],
     }
 
 
 def run_site() -> None:
     """What app.py does: page config, session defaults, navigation, then the chosen page with
     its settings read from the URL first and written back to it after."""
-    from ui.links import read_url, write_url
+    from ui.classroom import pending_notice
+    from ui.links import copy_button, read_url, write_url
     from ui.state import start_run
     from ui.style import page_style
 
@@ -59,6 +66,8 @@ def run_site() -> None:
     try:
         if shape is not None:
             read_url(page.url_path, layers=shape[0], heads=shape[1])
+        copy_button()
+        pending_notice()
         page.run()
     finally:
         ENTRY.active = False

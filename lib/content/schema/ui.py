@@ -26,6 +26,10 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "switch_failed": {"error": "The model could not be loaded."},
     "bundled_model": {},
     "truncated_prompt": {"chars": 25_000, "tokens": 512},
+    # every page: "Copy a link to this setup" (ui/components/copy_link)
+    "copy_link_done": {},
+    "copy_link_fallback": {},
+    "copy_link_field": {},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
     "sink_note": {"share": 0.72},
