@@ -1,4 +1,6 @@
-"""One 512-token extraction in a fresh interpreter, with or without the server's heap policy.
+"""One 512-token prompt through the serving path (extraction, the attention store, which
+writes it to disk, and the Explore view) in a fresh interpreter, with or without the server's
+heap policy.
 
 Prints JSON: resident memory before, while the result is held and after it is dropped;
 the peak's growth; and the median time of ``--repeats`` more extractions. The policy is
@@ -33,14 +35,19 @@ def main() -> None:
     from lib.attention.extract import extract_attention
     from lib.models.loading import load_model
 
+    from lib.pipeline.store import AttentionStore
+    from lib.pipeline.views import RowSettings, explore_view
+
     model = load_model()
     extract_attention(model, "A short warm-up prompt.")
+    store = AttentionStore()
     before, peak_before = _status_mb("VmRSS"), _status_mb("VmHWM")
     prompt = prompt_of(512, model.tokenizer)
-    result = extract_attention(model, prompt)
+    result = store.get_or_compute(prompt, lambda: extract_attention(model, prompt))
+    view = explore_view(result, query=None, settings=RowSettings(layer=2, head="mean"))
     held = _status_mb("VmRSS")
     figures = {"tokens": result.seq_len, "before": before, "held": held}
-    del result
+    del result, view
     figures |= {"after": _status_mb("VmRSS"), "growth": _status_mb("VmHWM") - peak_before}
     times = []
     for _ in range(args.repeats):
