@@ -24,11 +24,13 @@ def test_policy_is_applied_on_linux_and_is_idempotent():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the policy is glibc's")
-def test_a_long_prompt_leaves_no_resident_memory_behind():
+def test_a_long_prompt_is_served_from_disk_and_leaves_no_resident_memory_behind():
     figures = probe(policy=True)
     assert figures["tokens"] == 512
-    # the 512-token result itself holds 6 x 12 x 512 x 512 float32 = 75 MB
-    assert figures["held"] - figures["before"] > 60, figures
+    # extracting it allocates its 6 x 12 x 512 x 512 float32 = 75 MB of attention ...
+    assert figures["growth"] > 60, figures
+    # ... which the store writes to disk: held as a map, only the pages a view read are in memory
+    assert figures["held"] - figures["before"] < 30, figures
     assert figures["after"] - figures["before"] < 25, figures
 
 
