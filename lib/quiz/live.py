@@ -36,6 +36,7 @@ from lib.attention.relevance import (
     default_query,
     level_groups,
     select_relevance,
+    special_groups,
 )
 from lib.chromatin.from_attention import chromatin_from_attention
 from lib.content.schema.quiz import AnyQuestion, Question
@@ -65,6 +66,7 @@ CLEARLY_NOT_PREVIOUS = (
     0.25  # a distractor head gives under a quarter of its mass to the previous token
 )
 MIN_LOCI = 3
+PROMPT_SHOWN = 100  # characters of the prompt a question quotes; longer prompts end in "…"
 
 
 class LiveError(ValueError):
@@ -209,6 +211,27 @@ def _question(
     )
 
 
+def _quoted_prompt(prompt: str) -> str:
+    text = " ".join(prompt.split())
+    return text if len(text) <= PROMPT_SHOWN else text[: PROMPT_SHOWN - 1].rstrip() + "…"
+
+
+def _query_words(result: AttentionResult, position: int) -> str:
+    """The query as the student knows it: the token, and its word when it is one piece of it."""
+    token = f"'{result.tokens[position]}'"
+    words, groups = level_groups(result, level="word")
+    word = next((w for w, members in zip(words, groups, strict=True) if position in members), None)
+    if word is None or word == result.tokens[position]:
+        return token
+    return f"{token} (part of the word '{word}')"
+
+
+def _intro(result: AttentionResult, spec: LiveSpec, query: int | None) -> str:
+    """How every live question opens: the prompt it was computed from and the query it uses."""
+    opening = f"In your prompt '{_quoted_prompt(spec.prompt)}', "
+    return opening if query is None else f"{opening}with {_query_words(result, query)} as the query, "
+
+
 def _where(result: AttentionResult, spec: LiveSpec) -> str:
     return f"your prompt's attention in layer {spec.layer} ({_head_text(spec.head)})"
 
@@ -274,10 +297,10 @@ def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | Non
             )
         options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
     text = (
-        f"Token level: each word piece is its own locus, and special tokens are set aside. "
-        f"One TF molecule of the species for the query token "
-        f"{_token(result, pos[relevance.query])} binds with energies taken from "
-        f"{_where(result, spec)}, at kT = {T:g}. Which locus does it occupy most at equilibrium?"
+        f"{_intro(result, spec, pos[relevance.query])}at token level (each word piece is its own "
+        f"locus, and special tokens are set aside): one TF molecule of the query's species binds "
+        f"with energies taken from {_where(result, spec)}, at kT = {T:g}. Which locus does it "
+        "occupy most at equilibrium?"
     )
     return _question(
         spec,
@@ -357,8 +380,8 @@ def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestio
     ]
     change = "doubles" if T2 > T else "halves"
     text = (
-        f"Token level, special tokens set aside. One TF molecule of the species for the query "
-        f"token {_token(result, relevance.positions[relevance.query])} uses energies from "
+        f"{_intro(result, spec, relevance.positions[relevance.query])}at token level with "
+        f"special tokens set aside: one TF molecule of the query's species uses energies from "
         f"{_where(result, spec)}, now at kT = {T:g}. If the temperature {change} to "
         f"kT = {T2:g}, how does its occupancy over the loci change?"
     )
@@ -409,8 +432,9 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
             )
         options.append(LiveOption(f"h{p.head}", f"Head {p.head}", p is target, fb))
     text = (
-        f"In layer {spec.layer} of {result.model_name}, on your prompt, which of these heads "
-        "is a previous-token head (a TF species that mostly binds the locus just upstream)?"
+        f"{_intro(result, spec, None)}in layer {spec.layer} of {result.model_name}, which of "
+        "these heads is a previous-token head (a TF species that mostly binds the locus just "
+        "upstream)? Every token of the prompt counts here, so no query is needed."
     )
     return _question(
         spec,
@@ -463,9 +487,10 @@ def closed_locus(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None
             )
         options.append(LiveOption(f"t{pos[j]}", name, j in shown_hidden, fb))
     text = (
-        f"{result.model_name} is a decoder: its causal mask lets each token see only itself and "
-        f"the tokens before it. Which of these keys does the mask hide from the query token "
-        f"{q_name} ({_where(result, spec)})? Choose every hidden key."
+        f"{_intro(result, spec, pos[relevance.query])}note that {result.model_name} is a "
+        "decoder: its causal mask lets each token see only itself and the tokens before it. "
+        f"Which of these keys does the mask hide from the query ({_where(result, spec)})? "
+        "Choose every hidden key."
     )
     return _question(
         spec,
@@ -498,15 +523,14 @@ def build_live(spec: LiveSpec, result: AttentionResult) -> LiveQuestion | None:
     return builder(result, spec)
 
 
-def live_query(result: AttentionResult, *, level: Level, query: int | None) -> int | None:
-    """The token index of the query chosen on Explore: itself at token level, the word's
-    first piece at word level; None when it is not a valid index for that level."""
-    if query is None:
-        return None
-    _, groups = level_groups(result, level=level)
-    if not 0 <= int(query) < len(groups):
-        return None
-    return int(groups[int(query)][0])
+def live_query(result: AttentionResult, *, level: Level, query: int | None) -> int:
+    """The token index of the query Explore shows for ``query`` at ``level``: the token itself
+    at token level, the word's first piece at word level. A missing or out-of-range query
+    falls back to Explore's default query at that level, exactly as the Explore page does."""
+    labels, groups = level_groups(result, level=level)
+    valid = isinstance(query, int) and not isinstance(query, bool) and 0 <= query < len(groups)
+    chosen = int(query) if valid else default_query(labels, special_groups(result, level=level))
+    return int(groups[chosen][0])
 
 
 def _layers_nearest(layer: int, num_layers: int) -> list[int]:
