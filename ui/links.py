@@ -99,6 +99,15 @@ def write_url(page: str, *, layers: int, heads: int) -> None:
     WRITTEN.set(wanted)
 
 
+def rerun_with_settings(page: str) -> None:
+    """``st.rerun()`` that keeps settings this run changed (e.g. a restored quiz's setup).
+
+    A rerun starts from the query string as it was when ``st.rerun`` was called, so without
+    writing the URL first the next run would read the old one back and undo the change."""
+    write_url(page, layers=1, heads=1)  # writing checks no ranges: any model shape will do
+    st.rerun()
+
+
 def explore_link(prompt: str, *, word: str | None, settings: RowSettings) -> dict[str, str]:
     """Query parameters that open Explore exactly as a Learn figure was drawn."""
     values = {"prompt": prompt, "query": word, "level": settings.level,

@@ -82,6 +82,15 @@ QUIZ_CURRENT: Setting[str | None] = Setting("quiz_current", None)  # question sh
 QUIZ_INCOMPLETE: Setting[Any] = Setting("quiz_incomplete", None)  # (question id, message)
 QUIZ_LIVE_NOTE: Setting[str | None] = Setting("quiz_live_note", None)
 QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
+QUIZ_NOTICES: Setting[tuple] = Setting("quiz_notices", ())  # (kind, message, values) for the top
+# The copy of the quiz in the student's browser (ui/components/quiz_store)
+QUIZ_STORE_REQUEST: Setting[str | None] = Setting("quiz_store_request", None)  # asked, unanswered
+QUIZ_STORE_LOADED = Setting("quiz_store_loaded", False)  # the browser's copy has been read
+QUIZ_STORE_SENT: Setting[str | None] = Setting("quiz_store_sent", None)  # revision sent last
+QUIZ_STORE_TEXT: Setting[Any] = Setting("quiz_store_text", None)  # (quiz, its JSON), reused
+QUIZ_STORE_CLEAR = Setting("quiz_store_clear", False)  # the student asked to forget it
+QUIZ_STORE_REFUSED = Setting("quiz_store_refused", False)  # the browser's copy was unusable
+QUIZ_STORE_CLEARED = Setting("quiz_store_cleared", False)  # say so once, by the button
 
 # ---- per run
 RUN = Setting("_run", 0)  # counts runs, so a message shown once per run knows its run

@@ -163,12 +163,16 @@ def _token(result: AttentionResult, position: int) -> str:
     return f"'{result.tokens[position]}' (token {position})"
 
 
-def _query(result: AttentionResult, spec: LiveSpec) -> int:
-    """The spec's query if it is a real (non-special) token, else the default query."""
-    q = spec.query
+def _usable_query(result: AttentionResult, q: int | None) -> int:
+    """``q`` if it is a real (non-special) token, else the default query."""
     if q is not None and 0 <= q < result.seq_len and not result.special_mask[q]:
         return q
     return default_query(list(result.tokens), result.special_mask)
+
+
+def _query(result: AttentionResult, spec: LiveSpec) -> int:
+    """The spec's query if it is a real (non-special) token, else the default query."""
+    return _usable_query(result, spec.query)
 
 
 def _check_settings(result: AttentionResult, spec: LiveSpec) -> None:
@@ -211,12 +215,13 @@ def _question(
     )
 
 
-def _quoted_prompt(prompt: str) -> str:
+def quoted_prompt(prompt: str) -> str:
+    """The prompt as a question quotes it: on one line, cut to PROMPT_SHOWN characters."""
     text = " ".join(prompt.split())
     return text if len(text) <= PROMPT_SHOWN else text[: PROMPT_SHOWN - 1].rstrip() + "…"
 
 
-def _query_words(result: AttentionResult, position: int) -> str:
+def describe_query(result: AttentionResult, position: int) -> str:
     """The query as the student knows it: the token, and its word when it is one piece of it."""
     token = f"'{result.tokens[position]}'"
     words, groups = level_groups(result, level="word")
@@ -228,8 +233,8 @@ def _query_words(result: AttentionResult, position: int) -> str:
 
 def _intro(result: AttentionResult, spec: LiveSpec, query: int | None) -> str:
     """How every live question opens: the prompt it was computed from and the query it uses."""
-    opening = f"In your prompt '{_quoted_prompt(spec.prompt)}', "
-    return opening if query is None else f"{opening}with {_query_words(result, query)} as the query, "
+    opening = f"In your prompt '{quoted_prompt(spec.prompt)}', "
+    return opening if query is None else f"{opening}with {describe_query(result, query)} as the query, "
 
 
 def _where(result: AttentionResult, spec: LiveSpec) -> str:
@@ -586,3 +591,29 @@ def _closed_query(result: AttentionResult, spec: LiveSpec) -> int:
     if real.size and q >= real.max():
         return int(real[len(real) // 2])
     return q
+
+
+@dataclass(frozen=True)
+class ExploreQuestions:
+    """The live questions for the student's Explore settings, and the query they use."""
+
+    questions: tuple[LiveQuestion, ...]
+    query: int  # token index of the query
+    query_text: str  # the query as a stem names it, e.g. "'capital'"
+
+
+def questions_for_explore(
+    result: AttentionResult,
+    *,
+    prompt: str,
+    level: Level,
+    query: int | None,
+    layer: int,
+    head: int | str,
+    temperature: float,
+) -> ExploreQuestions:
+    """``live_questions`` for the query Explore shows at ``level`` (see ``live_query``)."""
+    token = _usable_query(result, live_query(result, level=level, query=query))
+    made = live_questions(result, prompt=prompt, layer=layer, head=head,
+                          temperature=temperature, query=token)
+    return ExploreQuestions(made, token, describe_query(result, token))
