@@ -471,7 +471,7 @@ def save_and_resume(quiz) -> None:
 # ------------------------------------------------------------------- the copy in the browser
 
 def _request_token() -> str:
-    """A fresh token per session asks the browser for its copy (answered once per token)."""
+    """The session's own token: the browser hands back its copy once per token."""
     token = state.QUIZ_STORE_REQUEST.get()
     if token is None:
         token = secrets.token_hex(8)
@@ -502,15 +502,13 @@ def _wanted(quiz) -> tuple[str, str | None] | None:
 
 
 def keep_in_browser(quiz) -> None:
-    """Ask the browser for its copy once per session; after that, send the quiz to it only
-    when it changed (an unchanged rerun sends a 16-character revision and nothing else)."""
-    loaded = state.QUIZ_STORE_LOADED.get()
-    wanted = _wanted(quiz) if loaded else None
+    """Ask the browser for its copy (once per session), and send it the quiz only when it
+    changed: an unchanged rerun sends a 16-character token and revision, nothing more."""
+    wanted = _wanted(quiz)
     revision, save = wanted if wanted is not None else (None, UNCHANGED)
     if revision is not None and revision == state.QUIZ_STORE_SENT.get():
         save = UNCHANGED
-    events = quiz_store(key="quiz_store", request=None if loaded else _request_token(),
-                        revision=revision, save=save)
+    events = quiz_store(key="quiz_store", request=_request_token(), revision=revision, save=save)
     if save is not UNCHANGED:
         state.QUIZ_STORE_SENT.set(revision)
     if events.failed is not None:
@@ -520,18 +518,16 @@ def keep_in_browser(quiz) -> None:
 
 
 def took_browser_copy(payload) -> bool:
-    """Handle the browser's answer: restore its quiz, or note why not. True when the page must
-    be drawn again (a quiz was restored or there is something to say)."""
+    """Handle the browser's copy: restore it, or note why not. True when the page must be
+    drawn again (a quiz was restored, or there is something to say)."""
     if not isinstance(payload, dict) or payload.get("request") != state.QUIZ_STORE_REQUEST.get():
-        return False  # not the answer to this session's request
-    state.QUIZ_STORE_LOADED.set(True)
-    state.QUIZ_STORE_REQUEST.reset()
+        return False  # not an answer to this session
     text, problem = payload.get("text"), payload.get("problem")
     if problem is not None:
         notice("warning", "quiz_store_unavailable")
         return True
-    if text is None or state.QUIZ_STATE.get() is not None:
-        return False  # nothing kept, or a quiz started here since, which is newer
+    if state.QUIZ_STATE.get() is not None:
+        return False  # a quiz started here since the page opened is newer: it replaces the copy
     try:
         if not isinstance(text, str):
             raise ProgressError("The saved copy is not text.")

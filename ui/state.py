@@ -84,8 +84,7 @@ QUIZ_LIVE_NOTE: Setting[str | None] = Setting("quiz_live_note", None)
 QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
 QUIZ_NOTICES: Setting[tuple] = Setting("quiz_notices", ())  # (kind, message, values) for the top
 # The copy of the quiz in the student's browser (ui/components/quiz_store)
-QUIZ_STORE_REQUEST: Setting[str | None] = Setting("quiz_store_request", None)  # asked, unanswered
-QUIZ_STORE_LOADED = Setting("quiz_store_loaded", False)  # the browser's copy has been read
+QUIZ_STORE_REQUEST: Setting[str | None] = Setting("quiz_store_request", None)  # session token
 QUIZ_STORE_SENT: Setting[str | None] = Setting("quiz_store_sent", None)  # revision sent last
 QUIZ_STORE_TEXT: Setting[Any] = Setting("quiz_store_text", None)  # (quiz, its JSON), reused
 QUIZ_STORE_CLEAR = Setting("quiz_store_clear", False)  # the student asked to forget it

@@ -1,10 +1,10 @@
 """The quiz in progress kept in the student's own browser (localStorage): a components-v2
 element with inline JS from store.js, no build step and nothing fetched.
 
-The element draws nothing. It hands the stored text back to Python once per session (the
-``loaded`` event, answering ``request``) and writes the text Python sends when it changed
-(``save`` with a new ``revision``; ``None`` removes it). A write the browser refuses (storage
-full or blocked) comes back as the ``failed`` event.
+The element draws nothing. The first time the page sees a session's ``request`` token, it
+hands the stored text back to Python (the ``loaded`` event), if there is one; it reads before
+it writes the text Python sends when it changed (``save`` with a new ``revision``; ``None``
+removes it). A write the browser refuses (storage full or blocked) comes back as ``failed``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _registers_the_event() -> None:
 
 def quiz_store(*, key: str, request: str | None, revision: str | None,
                save: str | None | object = UNCHANGED) -> StoreEvents:
-    """Mount the store. ``request``: a token asking for the stored text (None: already had).
+    """Mount the store. ``request``: the session's token, asking for the stored text.
     ``revision`` and ``save``: the text to keep (None to remove it), sent only when it is new."""
     data: dict[str, Any] = {"request": request, "revision": revision}
     if save is not UNCHANGED:

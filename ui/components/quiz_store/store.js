@@ -3,8 +3,11 @@
 // load balancer can pick the quiz up again from what this browser sends.
 //
 // Streamlit components v2 calls the default export with {data, setTriggerValue} whenever the
-// data changes. Python asks for the stored text once per session (data.request, a fresh token
-// per session) and sends a new text only when the quiz changed (data.save with a new
+// data changes. Each session has its own token (data.request): the first time this page sees
+// a token, it reads the stored text and, only if there is one, hands it back to Python (so a
+// student with nothing stored costs no extra rerun). It reads before it writes, and Python
+// sends a text only when its session has a quiz of its own (newer than any stored one) or the
+// student cleared it: a new text only when the quiz changed (data.save with a new
 // data.revision; null removes it). Nothing is fetched, and the text is never put in the page:
 // it goes back to Python, which validates it like an uploaded progress file.
 
@@ -25,7 +28,7 @@ function answer(request, setTriggerValue) {
   } catch (error) {
     problem = problemName(error); // e.g. SecurityError: storage blocked for this site
   }
-  setTriggerValue("loaded", { request, text, problem });
+  if (text !== null || problem !== null) setTriggerValue("loaded", { request, text, problem });
 }
 
 function write(revision, text, setTriggerValue) {
