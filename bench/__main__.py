@@ -17,6 +17,7 @@ from bench import (
     bench_pipeline,
     bench_scene,
 )
+from bench.load import run as load_protocol
 from bench.report import print_table, write
 
 SUITES = {
@@ -26,6 +27,7 @@ SUITES = {
     "pages": bench_pages.run,
     "load": bench_load.run,
     "scene": bench_scene.run,
+    "load_protocol": load_protocol.run,
 }
 
 

@@ -22,10 +22,10 @@ controls.explore_sidebar(show_level=False)
 st.title("Context: one word, two prompts")
 caption("context")
 left, right = st.columns(2)
-left.text_input("Prompt A (one cell state)", **state.bind(state.CONTEXT_A), max_chars=2000,
+left.text_input("Prompt A (one cell state)", **state.bind(state.CONTEXT_A),
                 help=help_for("context_a"))
 right.text_input("Prompt B (another cell state)", **state.bind(state.CONTEXT_B),
-                 max_chars=2000, help=help_for("context_b"))
+                 help=help_for("context_b"))
 
 prompts = (state.CONTEXT_A.get(), state.CONTEXT_B.get())
 if any(prompt_facts(p) is None for p in prompts):

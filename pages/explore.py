@@ -16,11 +16,15 @@ from ui.text import caption, explore_text, message, say
 
 require_entry()
 
+SINK_NOTE = 0.3  # explain the sink once [CLS]/[SEP] take this share of the query's row
+
 controls.explore_sidebar()
 st.title("Explore: attention beside chromatin")
-controls.preset_pills(explore_text())
-controls.prompt_box()
-caption("dynamics")
+typed, examples = st.columns([3, 1], vertical_alignment="bottom")
+with typed:
+    controls.prompt_box()
+with examples:
+    controls.preset_picker(explore_text())
 
 prompt = state.PROMPT.get()
 facts = prompt_facts(prompt)
@@ -36,6 +40,11 @@ row, chromatin = view.row.relevance, view.row.chromatin
 if view.row_window.is_partial:
     say("window_partial", shown=view.row_window.stop - view.row_window.start,
         total=view.row_window.total)
+if view.sink_share >= SINK_NOTE:
+    say("sink_note", share=view.sink_share)
+if view.split_words and state.LEVEL.get() == "token":
+    word, pieces = view.split_words[0]
+    say("pieces_note", word=word, pieces=" + ".join(pieces))
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -78,7 +87,7 @@ def what_only_the_cell_can_do() -> None:
                                               **state.bind(state.CELL_SEED),
                                               help=message("seed_one_run_help")))
     elif chosen == "copies":
-        options["copies"] = st.slider("TF copies in the nucleus", 1, cell_only.COPIES_MAX,
+        options["copies"] = st.slider("TF copies in this toy nucleus", 1, cell_only.COPIES_MAX,
                                       **state.bind(state.CELL_COPIES))
     elif chosen == "pioneer":
         options["penalty"] = st.slider("Pioneer energy penalty Δ (kT)", 0.0, 10.0, step=0.5,
@@ -88,7 +97,8 @@ def what_only_the_cell_can_do() -> None:
 
 what_only_the_cell_can_do()
 
-with st.expander("Where the numbers come from"):
+with st.expander("More detail: where the numbers come from"):
+    caption("dynamics")
     say("numbers_source", st.markdown, model=view.model_name, kind=view.model_kind,
         layers=view.num_layers, heads=view.num_heads, temperature=state.TEMPERATURE.get(),
         gap=view.row.largest_gap)

@@ -50,7 +50,7 @@ def demo_normalization(row):
     if top < 2:
         say("too_few_loci", st.info, loci=n)
         return None
-    copies = st.slider("TF copies in the nucleus", 1, top, value=1, key="lim_copies",
+    copies = st.slider("TF copies in this toy nucleus", 1, top, value=1, key="lim_copies",
                        help=message("copies_help", loci=n))
     return demos.normalization_figure(row, copies=copies)
 
@@ -63,7 +63,7 @@ def demo_concentration(row):
 
 def demo_gating(row):
     strongest = int(np.argmax(row.weights))
-    closed = st.multiselect("Close these loci (wrap them in nucleosomes)",
+    closed = st.multiselect("Close these loci (a nucleosome over each site)",
                             list(range(len(row.labels))), default=[strongest],
                             format_func=lambda i: f"{i}: {row.labels[i]}", key="lim_closed")
     pioneer = st.toggle("Add a pioneer factor", key="lim_pioneer")
@@ -152,7 +152,7 @@ st.title("Where the analogy breaks")
 say("limitations_intro")
 site = learn.content()
 st.text_input("Prompt used by the live demonstrations", **state.bind(state.LIMITS_PROMPT),
-              max_chars=2000, help=message("limits_prompt_help", layer=LAYER))
+              help=message("limits_prompt_help", layer=LAYER))
 demo_row = cached_view("limits_row", state.LIMITS_PROMPT.get(), limitation_row, layer=LAYER)
 if demo_row is not None:
     say("limits_query", word=demo_row.labels[demo_row.query], loci=len(demo_row.labels))

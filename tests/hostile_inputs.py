@@ -36,6 +36,12 @@ HOSTILE_PROMPTS: dict[str, str] = {
 }
 
 
+# Prompts with nothing to analyse get a message instead of charts; every other one is drawn.
+NOTHING_TO_ANALYSE = frozenset({"empty", "whitespace"})
+# Prompts longer than the analysis keeps get a truncation warning beside their charts.
+TRUNCATED = frozenset({"100k characters", "very long single word"})
+
+
 def hostile_progress_files(valid_question_id: str) -> dict[str, bytes]:
     """Malformed and tampered progress uploads; each must be refused with a clear message."""
     import json

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import assert_no_errors, open_page, wait_for_app
-from hostile_inputs import HOSTILE_PROMPTS, hostile_progress_files
+from browser_support import assert_no_errors, open_page, rerun_after, wait_for_app
+from hostile_inputs import HOSTILE_PROMPTS, NOTHING_TO_ANALYSE, TRUNCATED, hostile_progress_files
 
 pytestmark = pytest.mark.browser
 CHART = "[data-testid=stVegaLiteChart]"
@@ -32,14 +32,18 @@ def test_hostile_prompt(app_page, name):
     page = app_page
     box = page.get_by_label("Prompt", exact=True)
     box.fill(HOSTILE_PROMPTS[name])
-    box.press("Control+Enter")
-    wait_for_app(page)
+    with rerun_after(page):
+        box.press("Control+Enter")
     assert_no_errors(page)
     assert page.locator(INJECTED).count() == 0
-    body = page.inner_text("body")
-    shown_chart = page.locator(f"{CHART} svg").count() > 0
-    told = page.locator("[data-testid=stAlertContentInfo], [data-testid=stAlertContentWarning]")
-    assert shown_chart or told.count() > 0, body[:500]
+    charts = page.locator(f"{CHART} svg").count()
+    if name in NOTHING_TO_ANALYSE:
+        assert charts == 0
+        assert "empty" in page.locator("[data-testid=stAlertContentInfo]").first.inner_text()
+    else:
+        assert charts >= 4, page.inner_text("body")[:500]  # strip, heatmap and both bar charts
+    warned = page.locator("[data-testid=stAlertContentWarning]").filter(has_text="only the first")
+    assert warned.count() == (1 if name in TRUNCATED else 0)
     assert page.get_by_role("slider", name="Layer").input_value() == "3"
 
 

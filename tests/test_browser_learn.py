@@ -38,7 +38,7 @@ def test_limitations_demos_respond_in_the_browser(server, page):
     assert_no_errors(page)
 
     assert "1.00" in metric_text(page, "Sum of the occupancies")
-    copies = slider(page, "TF copies in the nucleus")
+    copies = slider(page, "TF copies in this toy nucleus")
     copies.focus()
     for _ in range(9):
         page.keyboard.press("ArrowRight")

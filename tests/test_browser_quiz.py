@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import ERROR_SELECTORS, IDLE, assert_no_errors, open_page, wait_for_app
+from browser_support import (
+    ERROR_SELECTORS,
+    IDLE,
+    assert_no_errors,
+    open_page,
+    rerun_after,
+    wait_for_app,
+)
 from lib.content import load_content
 from lib.quiz.grading import CBM_MARKS_RIGHT, CBM_MARKS_WRONG, correct_answer
 from lib.quiz.progress import progress_to_json
@@ -43,9 +50,8 @@ def answer(page, question, *, right: bool, confidence: int | None = None) -> Non
         pytest.fail("this quiz was chosen to have no matching question")
     if confidence is not None:
         click_option(form, TEXT.format(f"quiz_confidence_{confidence}"))
-    wait_for_app(page)
-    form.get_by_role("button", name="Submit answer").click()
-    wait_for_app(page)
+    with rerun_after(page):  # choices inside a form start no run; submitting does
+        form.get_by_role("button", name="Submit answer").click()
 
 
 def assert_score(page, *, percent: str, right: str) -> None:

@@ -188,6 +188,7 @@ def test_tooltip_on_keyboard_focus_shows_exact_numbers(browser, scene_server):
         assert focused == "3"
         text = page.locator(".ca-tooltip").inner_text()
         assert scene.labels[3] in text
+        assert text.startswith(f"Locus {scene.numbers[3]}: ")  # 0-based, as charts and pickers
         for s in range(len(scene.species)):
             assert f"{float(np.float32(scene.attention[s, 3])):.4g}" in text
             assert f"{float(np.float32(scene.equilibrium[s, 3])):.4g}" in text

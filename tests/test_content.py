@@ -268,6 +268,25 @@ def test_timescales_span_milliseconds_to_years_with_sources(content):
     assert (sox2.seconds_low, sox2.seconds_high) == (12.0, 14.6) and "chen_2014" in sox2.sources
 
 
+def test_the_timescale_caption_states_the_span_the_bars_draw(content):
+    lims = content.limitations
+    spans = lims.timescales
+    orders = math.log10(max(t.seconds_high for t in spans) / min(t.seconds_low for t in spans))
+    words = {11: "eleven", 12: "twelve", 13: "thirteen"}
+    assert f"about {words[round(orders)]} orders of magnitude" in lims.get("lim_timescale").demo_caption
+
+
+def test_accessibility_claims_cite_accessibility_not_binding_statistics(content):
+    # Wunderlich & Mirny (2009) argue from motif statistics that much binding is not functional;
+    # they say nothing about chromatin leaving motif matches empty.
+    citing = [x.id for x in content.limitations.limitations
+              if "wunderlich_mirny_2009" in x.sources]
+    citing += [t.term for t in content.glossary.terms if "wunderlich_mirny_2009" in t.sources]
+    citing += [q.id for q in content.quiz.questions if "wunderlich_mirny_2009" in q.sources]
+    assert citing == ["lim_explanation"]
+    assert {"john_2011", "thurman_2012"} <= set(content.limitations.get("lim_gating").sources)
+
+
 def test_limitations_carry_the_design_numbers(content):
     timescale = content.limitations.get("lim_timescale")
     assert "chen_2014" in timescale.sources
@@ -322,6 +341,8 @@ REQUIRED_REFERENCES = (
     "raj_2008", "kouzarides_2007", "allis_jenuwein_2016", "john_2011", "thanos_maniatis_1995",
     "ramapuram_2024", "cusanovich_2014", "garcia_phillips_2011", "polach_widom_1995",
     "ramskold_2009", "elf_2007", "rinn_chang_2012", "vihervaara_2018", "uhlen_2015",
+    "zhu_2018", "thurman_2012", "simicevic_2013", "alexander_2019", "amandio_2016",
+    "hansen_2017", "lettice_2003",
 )  # fmt: skip
 
 
@@ -350,6 +371,14 @@ def test_key_citations_have_the_right_volume_and_pages(content):
     assert "108(29):12173" in get("garcia_phillips_2011").venue
     assert "316(5828):1191" in get("elf_2007").venue
     assert "2409.04431" in get("ramapuram_2024").url
+    # added in the review of issue 12, each checked against the publisher or PubMed record
+    assert "562(7725):76" in get("zhu_2018").venue and "s41586-018-0549-5" in get("zhu_2018").url
+    assert "489:75" in get("thurman_2012").venue and "nature11232" in get("thurman_2012").url
+    assert "nmeth.2441" in get("simicevic_2013").url
+    assert "e41769" in get("alexander_2019").venue and "eLife.41769" in get("alexander_2019").url
+    assert "e1006232" in get("amandio_2016").venue
+    assert "e25776" in get("hansen_2017").venue and "eLife.25776" in get("hansen_2017").url
+    assert "12:1725" in get("lettice_2003").venue
 
 
 def test_every_citation_in_every_file_resolves_to_a_reference(content):
@@ -416,6 +445,13 @@ def test_explore_presets_include_the_essay_examples_exactly(content):
         assert count_sentences(preset.why) == 1
         if preset.query:
             assert preset.query.lower() in preset.prompt.lower()
+
+
+def test_the_essays_examples_come_first_as_the_presets_label_says(content):
+    from ui.controls import PRESETS_LABEL
+
+    assert "the first three come from the essay" in PRESETS_LABEL
+    assert tuple(p.prompt for p in content.explore.presets[:3]) == REQUIRED_PRESETS
 
 
 def test_explore_has_caption_and_help_for_every_view_and_control(content):

@@ -182,7 +182,7 @@ def test_switching_pages_keeps_prompt_and_controls(explore):
 
 
 def test_preset_fills_the_prompt_and_typing_still_works(explore):
-    explore.button_group(key="preset").set_value("Tell me about Paris").run()
+    explore.selectbox(key="preset").set_value("Tell me about Paris").run()
     assert explore.text_area(key="_w_prompt").value == "Tell me about Paris"
     explore.text_area(key="_w_prompt").input("Tell me about Lyon").run()
     assert explore.session_state["prompt"] == "Tell me about Lyon"

@@ -66,6 +66,20 @@ def test_hill_coefficient_of_known_curves():
     assert np.isnan(toys.hill_coefficient(X, np.full(X.size, 0.5)))
 
 
+@pytest.mark.parametrize("log_nucleosome", [0.0, 2.0, 3.0, 3.5, 4.0])
+def test_a_single_site_has_a_hill_coefficient_of_exactly_one_behind_any_nucleosome(
+        log_nucleosome):
+    from lib.learn.limitations import COOPERATIVITY_X, cooperativity_figure
+
+    nucleosome = 0.0 if log_nucleosome == 0 else 10.0**log_nucleosome
+    pair = toys.pair_occupancy(COOPERATIVITY_X, nucleosome=nucleosome)
+    assert toys.hill_coefficient(COOPERATIVITY_X, pair.alone) == pytest.approx(1.0, abs=1e-3)
+    figure = cooperativity_figure(log_nucleosome=log_nucleosome, omega=1)
+    [row] = [part for part in figure.parts if hasattr(part, "parts")]
+    alone = next(m for m in row.parts if m.label.startswith("Steepness alone"))
+    assert alone.value == "1.00"
+
+
 def test_pair_occupancy_rejects_bad_input():
     with pytest.raises(ValueError, match="omega"):
         toys.pair_occupancy(X, omega=0.0)

@@ -344,6 +344,32 @@ def test_a_long_prompt_is_quoted_short(bundled):
     assert prompt.startswith(quoted[:-1])
 
 
+@pytest.mark.parametrize("head, species", [("mean", "the mean over heads"), (4, "head 4")])
+def test_live_questions_name_the_sender_and_the_species_apart(results, head, species):
+    from lib.quiz.live import occupancy_top, temperature_evenness
+
+    result = results[PROMPTS[0]]
+    query = _last_word(result)
+    name = f"'{result.tokens[query]}' (token {query})"
+    for made in (occupancy_top(result, _spec(result, "occupancy-top", head=head, query=query)),
+                 temperature_evenness(result, _spec(result, "temperature-evenness", head=head,
+                                                    query=query))):
+        assert f"One TF molecule sent by the query token {name} (species: {species})" in made.text
+        assert "of the species for the query token" not in made.text
+
+
+def test_previous_token_question_says_which_neighbour_and_which_tokens_count(results):
+    from lib.quiz.live import previous_token_head
+
+    result = results[PROMPTS[0]]
+    made = previous_token_head(result, _spec(result, "previous-token-head", layer=0))
+    # "Upstream" means 5' of a gene, not "the earlier token": the stem avoids it.
+    assert "upstream" not in made.text
+    assert "the neighbouring locus on the side of the earlier token" in made.text
+    for option in made.options:
+        assert "averaged over the tokens of your text that follow another one" in option.feedback
+
+
 def test_a_word_level_query_reaches_the_live_questions(results):
     from lib.attention.relevance import default_query, level_groups, special_groups
     from lib.quiz.live import live_query, live_questions

@@ -140,3 +140,76 @@ def test_a_trajectory_for_other_loci_is_refused(scene):
 def test_no_reservoir_cannot_be_animated():
     with pytest.raises(ValueError, match="unbound must be in"):
         scene_from_attention(rows(4, 1), list("abcd"), unbound=0.0, events=10)
+
+
+def test_the_tooltips_attention_is_the_shown_row_while_energies_come_from_the_rows():
+    a = rows(5, 2, seed=3)
+    tempered = a**2 / (a**2).sum(axis=1, keepdims=True)  # the rows shown at T = 0.5
+    plain = scene_from_attention(a, list("abcde"), kT=0.5, events=None, unbound=0.0)
+    shown = scene_from_attention(a, list("abcde"), kT=0.5, events=None, unbound=0.0,
+                                 shown_attention=tempered)
+    np.testing.assert_array_equal(shown.attention, tempered)
+    np.testing.assert_array_equal(shown.energies, plain.energies)
+    np.testing.assert_allclose(shown.equilibrium, tempered, atol=1e-12)  # kT = T: the identity
+    decoded = decode_scene_payload(json.loads(json.dumps(scene_payload(shown))))
+    np.testing.assert_allclose(decoded.attention, tempered, rtol=1e-6)
+
+
+def test_loci_keep_the_pages_numbers_in_the_payload_and_the_description():
+    numbers = (1, 2, 4, 5, 7, 8)  # e.g. [CLS] dropped and the window starting later
+    scene = scene_from_attention(rows(6, 1), LABELS, numbers=numbers, events=None)
+    assert decode_scene_payload(scene_payload(scene)).numbers == numbers
+    j = int(np.argmax(scene.equilibrium[0]))
+    assert f"locus {numbers[j]}, '{LABELS[j]}'" in describe_scene(scene)
+    default = scene_from_attention(rows(6, 1), LABELS, events=None)
+    assert default.numbers == tuple(range(6))  # 0-based, as the charts and pickers
+    with pytest.raises(ValueError, match="one number per locus"):
+        scene_from_attention(rows(6, 1), LABELS, numbers=(0, 1), events=None)
+
+
+def test_description_of_many_copies_says_a_copy_holds_the_locus(scene):
+    text = describe_scene(scene)
+    j = int(np.argmax(scene.equilibrium[1]))
+    assert (f"With 3 copies of head 4, locus {j}, '{scene.labels[j]}', is held by one of them "
+            f"{scene.equilibrium[1, j]:.1%} of the time") in text
+    assert "one per token (or word)" in text and "strand" not in text
+
+
+# --- the pages' scenes, on the real model ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def france(bundled):
+    from lib.attention.extract import extract_attention
+
+    return extract_attention(bundled, "What's the capital of France?")
+
+
+@pytest.mark.parametrize("special", ["keep", "drop", "reservoir"])
+def test_explore_scene_shows_the_tempered_row_as_the_bars_do(france, special):
+    from lib.pipeline.views import RowSettings, explore_view, row_scene
+
+    settings = RowSettings(layer=2, head="mean", special=special, temperature=0.5)
+    view = explore_view(france, query=3, settings=settings)
+    scene = row_scene(view.row, view.row_window, species="TF", events=None)
+    part = view.row_window.as_slice()
+    np.testing.assert_array_equal(scene.attention[0], view.row.relevance.weights[part])
+    assert scene.numbers == view.row.relevance.keys[part]
+    # The tempered row is what the molecule's bound time follows at kT = T.
+    bound = scene.equilibrium[0] / scene.equilibrium[0].sum()
+    shown = scene.attention[0] / scene.attention[0].sum()
+    np.testing.assert_allclose(bound, shown, atol=1e-12)
+
+
+def test_teamwork_scene_shows_each_heads_tempered_row(france):
+    from lib.attention.relevance import select_relevance
+    from lib.pipeline.views import team_scene
+
+    heads = (0, 5, 9)
+    scene = team_scene(france, query=3, layer=2, heads=heads, temperature=2.0)
+    for s, h in enumerate(heads):
+        row = select_relevance(france, query=3, layer=2, head=h, temperature=2.0)
+        np.testing.assert_allclose(scene.attention[s], row.weights, atol=1e-12)
+        bound = scene.equilibrium[s] / scene.equilibrium[s].sum()
+        np.testing.assert_allclose(bound, row.weights, atol=1e-9)
+    assert scene.numbers == tuple(range(france.seq_len))

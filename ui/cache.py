@@ -9,6 +9,7 @@ only when something is actually computed.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Hashable
 from dataclasses import fields, is_dataclass
@@ -51,7 +52,10 @@ def local_model_root() -> str | None:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def cached_model(model_id: str, local_root: str | None) -> LoadedModel:
-    return load_model(model_id, local_root=Path(local_root) if local_root else None)
+    loaded = load_model(model_id, local_root=Path(local_root) if local_root else None)
+    gc.collect()
+    gc.freeze()
+    return loaded
 
 
 @st.cache_resource(show_spinner=False)

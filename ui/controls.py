@@ -20,8 +20,9 @@ from ui.text import help_for, message, say
 HEAD_MODES = {"mean": "Mean over heads", "head": "One head", "rollout": "Rollout (layers so far)"}
 SPECIAL_MODES = {"keep": "Keep them", "drop": "Drop & renormalise",
                  "reservoir": "Unbound reservoir"}
-PROMPT_MAX_CHARS = 20_000  # the text box refuses more; lib caps again before tokenising
 STRIP_WINDOW = 24  # tokens the query strip shows around the query
+# content/explore.yaml lists the essay's three examples first (tests/test_content.py checks it).
+PRESETS_LABEL = "Example prompts (the first three come from the essay)"
 
 
 def model_picker() -> None:
@@ -96,27 +97,30 @@ def _apply_preset() -> None:
     st.session_state["preset"] = None
 
 
-def preset_pills(text) -> None:
+def preset_picker(text) -> None:
+    """A compact list of example prompts; choosing one fills the prompt box."""
     if text is None:
         return
-    st.pills("Examples from the analogy essay", options=[p.prompt for p in text.presets],
-             key="preset", on_change=_apply_preset, help=help_for("presets"))
+    st.selectbox(PRESETS_LABEL, options=[p.prompt for p in text.presets],
+                 index=None, placeholder="Pick an example", key="preset",
+                 on_change=_apply_preset, help=help_for("presets"))
 
 
-def prompt_box(*, height: int = 80) -> None:
+def prompt_box(*, height: int = 68) -> None:
     st.text_area("Prompt", **state.bind(state.PROMPT, then=_reset_query),
-                 max_chars=PROMPT_MAX_CHARS, height=height, help=help_for("prompt"),
+                 height=height, help=help_for("prompt"),
                  placeholder="Type any sentence, then press Ctrl+Enter")
 
 
 def query_picker(options: QueryOptions, query: int, *, key_prefix: str) -> None:
-    """Pick the query by clicking a token in the strip, or from the select box."""
+    """Pick the query by clicking a token in the strip, or with the keyboard from the select
+    box in the sidebar (the strip shows a window of long prompts; the box lists them all)."""
     strip_key = f"{key_prefix}_strip"
     window = window_around(len(options.labels), query, size=STRIP_WINDOW)
     show(token_strip(options.labels, query=query, window=window), key=strip_key,
          on_select=on_pick(strip_key, "pos", state.QUERY.set))
     labels = options.labels
     state.QUERY.set(query)
-    st.selectbox("Query token (click one above, or pick here)", options=range(len(labels)),
-                 **state.bind(state.QUERY), format_func=lambda i: f"{i}: {labels[i]}",
-                 help=help_for("query_token"))
+    st.sidebar.selectbox("Query token (or click one in the strip)", options=range(len(labels)),
+                         **state.bind(state.QUERY), format_func=lambda i: f"{i}: {labels[i]}",
+                         help=help_for("query_token"))

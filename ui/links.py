@@ -38,8 +38,8 @@ def page_params(page: str, *, layers: int, heads: int) -> tuple[Param, ...]:
         return (prompt, query, Param("level", "level", linking.choice("token", "word")), layer,
                 head, temperature, special)
     if page == "context":
-        return (Param("a", "context_a", linking.text(max_chars=2000)),
-                Param("b", "context_b", linking.text(max_chars=2000)),
+        return (Param("a", "context_a", linking.text(max_chars=PROMPT_CHARS)),
+                Param("b", "context_b", linking.text(max_chars=PROMPT_CHARS)),
                 Param("word", "context_word", linking.text(max_chars=100)),
                 Param("reading", "context_reading", linking.choice("row", "column")),
                 layer, head, temperature, special)
@@ -48,7 +48,7 @@ def page_params(page: str, *, layers: int, heads: int) -> tuple[Param, ...]:
                 Param("heads", "team_heads", linking.whole_list(0, heads - 1, most=7),
                       linking.show_list))
     if page == "limitations":
-        return (Param("prompt", "limits_prompt", linking.text(max_chars=2000)),)
+        return (Param("prompt", "limits_prompt", linking.text(max_chars=PROMPT_CHARS)),)
     if page == "quiz":
         topics = [t.id for t in site_content().quiz.topics]
         return (Param("topics", "quiz_topics", linking.id_list(topics), linking.show_list),

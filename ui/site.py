@@ -45,9 +45,11 @@ def run_site() -> None:
     its settings read from the URL first and written back to it after."""
     from ui.links import read_url, write_url
     from ui.state import start_run
+    from ui.style import page_style
 
     st.set_page_config(page_title="Cellular Attention", page_icon=":material/genetics:",
                        layout="wide")
+    page_style()
     start_run()
     page = st.navigation(site_pages())
     shape = _model_shape()

@@ -276,12 +276,25 @@ def view_matrix(
     )
 
 
-def default_query(labels: list[str], special: np.ndarray | list[bool]) -> int:
-    """A sensible first query: the last word-like token (often the topic of the prompt)."""
+def default_query(labels: list[str], special: np.ndarray | list[bool], *,
+                  starts: np.ndarray | list[bool] | None = None) -> int:
+    """A sensible first query: the last word-like token (often the topic of the prompt).
+
+    ``starts`` marks tokens that begin a word; given, a word's first piece is preferred, so
+    "neuron" split as ne + ##uron yields "ne", not the fragment "uron".
+    """
     for index in range(len(labels) - 1, -1, -1):
-        if not special[index] and any(ch.isalnum() for ch in labels[index]):
+        begins = True if starts is None else bool(starts[index])
+        if not special[index] and begins and any(ch.isalnum() for ch in labels[index]):
             return index
-    return 0
+    return 0 if starts is None else default_query(labels, special)
+
+
+def word_starts(result: AttentionResult) -> np.ndarray:
+    """bool [seq]: which tokens begin a word (special tokens count as their own word)."""
+    ids = np.asarray(result.word_ids)
+    previous = np.concatenate(([-2], ids[:-1]))
+    return (ids < 0) | (ids != previous)
 
 
 def special_groups(result: AttentionResult, *, level: Level) -> np.ndarray:

@@ -85,7 +85,9 @@ def _heatmap_template() -> dict:
     outline = base.transform_filter(alt.datum.is_query).mark_rect(
         fill=None, stroke=QUERY_OUTLINE, strokeWidth=2
     )
-    return template(alt.layer(cells, outline))
+    # "pad": width and height size the cells; labels and legend come on top (Streamlit's
+    # default "fit" would squeeze the cells to make room for them).
+    return template(alt.layer(cells, outline).properties(autosize=alt.AutoSizeParams(type="pad")))
 
 
 HEATMAP = _heatmap_template()
@@ -109,7 +111,7 @@ def heatmap_table(shown: ShownMatrix, labels: Sequence[str], *, query: int):
 def attention_heatmap(shown: ShownMatrix, labels: Sequence[str], *, query: int,
                       title: str = "") -> ChartSpec:
     """Query rows by key columns; the query's row is outlined; clicking a row picks it."""
-    side = max(240, min(520, 26 * max(len(shown.rows), len(shown.keys))))
+    side = max(220, min(480, 24 * max(len(shown.rows), len(shown.keys))))
     query_label = labels[query]
     return ChartSpec(
         HEATMAP,
@@ -226,12 +228,24 @@ def _context_template() -> dict:
 CONTEXT = _context_template()
 
 
+def _aligned_labels(keys: Sequence[str]) -> list[str]:
+    """Keys aligned by text across two prompts carry no one prompt's numbering; a repeated
+    word gets its occurrence ("the", "the (2)") so every bar stays its own category."""
+    seen: dict[str, int] = {}
+    labels = []
+    for key in keys:
+        text = str(key) if str(key).strip() else "\u2423"
+        seen[text] = seen.get(text, 0) + 1
+        labels.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return labels
+
+
 def context_bars(keys: Sequence[str], weights_a: np.ndarray, weights_b: np.ndarray, *,
                  name_a: str, name_b: str, alt_text: str) -> ChartSpec:
     """The shared word's attention in two contexts, keys aligned by text, plus B − A."""
     n = len(keys)
     names = [name_a, name_b, DIFFERENCE]
-    labels = [indexed_label(i, k) for i, k in enumerate(keys)]
+    labels = _aligned_labels(keys)
     data = table(
         pos=np.tile(np.arange(n), 3),
         key=labels * 3,

@@ -1,11 +1,12 @@
 """One chromatin scene, as numbers: loci, TF species, equilibrium and a seeded trajectory.
 
-The scene is what the browser draws and animates: a DNA strand with one locus per token,
+The scene is what the browser draws and animates: a stretch of DNA with one locus per token,
 nucleosomes on closed loci, and TF molecules binding and leaving. Every number it shows
 comes from lib.chromatin: energies eps = -kT ln a (Shea & Ackers 1985; Bintu et al. 2005),
 the equilibrium each species' time average converges to (finite_pool_occupancy), and a
 Gillespie trajectory (Gillespie 1977) from simulate_molecules. Pioneers bind nucleosomal
-DNA at a penalty (Zaret & Carroll 2011; Polach & Widom 1995).
+DNA at a penalty (Zaret & Carroll 2011; Polach & Widom 1995); with hold_open they also open
+it, a driven cycle whose time average leaves that equilibrium.
 
 scene_payload encodes a scene compactly for the browser (arrays as little-endian
 float32/uint16 in base64, event times as float32 differences); decode_scene_payload is
@@ -62,7 +63,7 @@ class ChromatinScene:
     labels: tuple[str, ...]  # [n] the token text of each locus (user text: never markup)
     closed: np.ndarray  # [n] bool, loci wrapped in a nucleosome
     species: tuple[str, ...]  # [S] species names
-    attention: np.ndarray  # [S, n] each species' attention row
+    attention: np.ndarray  # [S, n] each species' attention as the page shows it
     equilibrium: np.ndarray  # [S, n] fraction of time each site is held, at equilibrium
     energies: np.ndarray  # [S, n] binding energies in kT (+inf where never bound)
     unbound: np.ndarray  # [S] equilibrium fraction of each species' copies in the reservoir
@@ -71,6 +72,8 @@ class ChromatinScene:
     kT: float = 1.0
     k0: float = 1.0  # unbinding rate scale: mean dwell on locus j is exp(-eps_j/kT) / k0
     trajectory: MoleculeTrajectory | None = None
+    numbers: tuple[int, ...] | None = None  # [n] the number the page's charts and pickers
+    # give each locus (0-based); None: 0 to n - 1
 
     def __post_init__(self) -> None:
         n, n_species = len(self.labels), len(self.species)
@@ -87,6 +90,10 @@ class ChromatinScene:
         if closed.shape != (n,):
             raise ValueError(f"closed must be a bool mask of shape ({n},), got {closed.shape}.")
         object.__setattr__(self, "closed", _readonly(closed))
+        numbers = tuple(range(n)) if self.numbers is None else tuple(int(k) for k in self.numbers)
+        if len(numbers) != n:
+            raise ValueError(f"numbers must give one number per locus ({n}), got {len(numbers)}.")
+        object.__setattr__(self, "numbers", numbers)
         for name in ("attention", "equilibrium", "energies"):
             object.__setattr__(self, name, _readonly(_rows(getattr(self, name), n_species, n,
                                                            name)))
@@ -130,8 +137,16 @@ def scene_from_attention(
     kT: float = 1.0,
     events: int | None = 10_000,
     seed: int = 0,
+    shown_attention: np.ndarray | None = None,
+    numbers: Sequence[int] | None = None,
 ) -> ChromatinScene:
     """The scene for attention rows [S, n] (one per species), with a seeded trajectory.
+
+    The energies come from `rows` (eps = -ln(a / a_max)) and are evaluated at `kT`.
+    `shown_attention` [S, n] is the attention the page shows beside the scene (say the row
+    tempered to T, with special tokens as the page has them), which the tooltips call
+    "attention"; without it they show `rows`. `numbers` [n] numbers the loci as the page's
+    charts and pickers do (0-based; default 0 to n - 1).
 
     `unbound` is the share of time one copy of each species spends in the reservoir: pass
     a head's attention mass on special tokens to map it onto the unbound state exactly
@@ -171,10 +186,13 @@ def scene_from_attention(
         closed=mask, pioneer=pioneer_s, pioneer_penalty=pioneer_penalty, hold_open=hold_open,
     )
     unbound_eq = 1.0 - equilibrium.sum(axis=1) / copies_s
+    shown = a if shown_attention is None else np.atleast_2d(
+        np.asarray(shown_attention, dtype=np.float64))  # [S, n]
     return ChromatinScene(
-        labels=tuple(labels), closed=mask, species=names, attention=a,
+        labels=tuple(labels), closed=mask, species=names, attention=shown,
         equilibrium=equilibrium, energies=reachable, unbound=unbound_eq, copies=copies_s,
         pioneer=pioneer_s, kT=float(kT), k0=k0, trajectory=trajectory,
+        numbers=None if numbers is None else tuple(numbers),
     )
 
 
@@ -214,6 +232,7 @@ def scene_payload(scene: ChromatinScene, *, description: str = "",
         "v": PAYLOAD_VERSION,
         "n": len(scene.labels),
         "labels": list(scene.labels),
+        "numbers": list(scene.numbers),
         "closed": np.flatnonzero(scene.closed).tolist(),
         "species": [
             {"name": name, "colour": colour, "shape": shape, "copies": int(c),
@@ -242,6 +261,7 @@ class DecodedScene:
     """What the browser reads from a payload (the reference decoder's output)."""
 
     labels: tuple[str, ...]
+    numbers: tuple[int, ...]  # [n] each locus's number on the page
     closed: np.ndarray  # [n] bool
     species: tuple[dict, ...]
     attention: np.ndarray  # [S, n] float32
@@ -275,6 +295,7 @@ def decode_scene_payload(payload: dict) -> DecodedScene:
         }
     return DecodedScene(
         labels=tuple(payload["labels"]),
+        numbers=tuple(payload["numbers"]),
         closed=closed,
         species=tuple(payload["species"]),
         attention=_unb64(payload["attention"], "<f4").reshape(grid),
@@ -289,10 +310,12 @@ def decode_scene_payload(payload: dict) -> DecodedScene:
 
 
 def describe_scene(scene: ChromatinScene) -> str:
-    """A one-paragraph text alternative: the scene's main finding, in numbers."""
+    """A one-paragraph text alternative: the scene's main finding, in numbers.
+
+    Loci carry the numbers the page's charts and pickers give them (0-based)."""
     n, n_closed = len(scene.labels), int(scene.closed.sum())
     parts = [
-        f"Chromatin scene: {n} loci on a DNA strand, one per token"
+        f"Chromatin scene: {n} loci along one stretch of DNA, one per token (or word)"
         + (f", {n_closed} closed (wrapped in nucleosomes)" if n_closed else "")
         + f"; {len(scene.species)} TF species."
     ]
@@ -300,9 +323,11 @@ def describe_scene(scene: ChromatinScene) -> str:
         j = int(np.argmax(scene.equilibrium[s]))
         share = scene.equilibrium[s, j]
         copies = int(scene.copies[s])
-        who = f"{name} ({copies} copies)" if copies > 1 else name
-        parts.append(
-            f"{who} is most often on locus {j + 1}, '{scene.labels[j]}', "
-            f"{share:.1%} of the time at equilibrium."
-        )
+        where = f"locus {scene.numbers[j]}, '{scene.labels[j]}',"
+        if copies > 1:
+            parts.append(f"With {copies} copies of {name}, {where} is held by one of them "
+                         f"{share:.1%} of the time at equilibrium, more than any other locus.")
+        else:
+            parts.append(f"{name} is most often on {where} {share:.1%} of the time at "
+                         "equilibrium.")
     return " ".join(parts)

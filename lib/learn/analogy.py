@@ -4,9 +4,9 @@ Each builder takes the stored attention of the section's prompt(s) and the secti
 settings, and returns a :class:`~lib.learn.figure.Figure`. The identity behind every
 "chromatin" figure is Shea & Ackers (1985) and Bintu et al. (2005): a row a gives energies
 eps = -kT ln a whose Boltzmann occupancy is a again. Rows come from lib.attention.relevance
-(Vaswani et al. 2017); special tokens are dropped and the rows renormalised, because
-[CLS]/[SEP] take most of the attention in this model (a sink: Xiao et al. 2023), which
-Explore shows as an unbound reservoir instead.
+(Vaswani et al. 2017). [CLS]/[SEP] take most of the attention in this model (a sink: Xiao
+et al. 2023): the bar figures drop them and renormalise, and the input and teamwork scenes
+hold their share as unbound factor in the reservoir, as Explore's reservoir mode does.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from lib.charts.attention import context_bars
 from lib.charts.learn import layer_rows_heatmap
 from lib.charts.occupancy import attention_vs_occupancy_bars
 from lib.chromatin.from_attention import chromatin_from_attention
-from lib.chromatin.scene_model import SCENE_EVENTS, scene_from_attention
+from lib.chromatin.scene_model import SCENE_EVENTS, SEARCH_SHARE, scene_from_attention
 from lib.learn.figure import Figure, Message, Scene
 from lib.learn.figures import find_label, received_share, rows_across_layers
 from lib.pipeline.views import team_view
@@ -40,14 +40,22 @@ def _row(result: AttentionResult, *, word: str | None, layer: int, head: HeadCho
 
 
 def input_figure(result: AttentionResult, *, layer: int) -> Figure:
-    """Every token is a locus; how much attention each one receives, as occupancy."""
+    """Every word piece is a locus; how much attention each one receives, as occupancy.
+
+    [CLS] and [SEP] are a sink (Xiao et al. 2023), not the content: their share is drawn as
+    unbound factor in the reservoir, so the loci hold exactly the words' shares.
+    """
     share = received_share(result, layer=layer)
-    top = np.argsort(share.share)[::-1][:3]
-    scene = scene_from_attention(share.share, share.labels, species=("a TF",),
-                                 events=SCENE_EVENTS)
+    words = np.flatnonzero(~share.special)  # [w] token positions of the loci
+    sink = float(share.share[share.special].sum())
+    on_words = share.share[words]  # [w] sums to 1 - sink
+    top = words[np.argsort(on_words)[::-1][:3]]
+    scene = scene_from_attention(on_words, [share.labels[i] for i in words],
+                                 species=("a TF",), unbound=sink if sink > 0 else SEARCH_SHARE,
+                                 events=SCENE_EVENTS, numbers=tuple(int(i) for i in words))
     return Figure((
         Scene(scene, key="an_input_scene"),
-        Message("input_share", {"layer": layer, "top": ", ".join(
+        Message("input_share", {"layer": layer, "sink": sink, "top": ", ".join(
             f"'{share.labels[i]}' {share.share[i]:.0%}" for i in top)}),
     ))
 
@@ -59,10 +67,20 @@ def decision_figure(result: AttentionResult, *, word: str | None, layer: int,
     occupancy = chromatin_from_attention(row.weights).equilibrium.occupancy
     return Figure((
         attention_vs_occupancy_bars(
-            row.labels, row.weights, occupancy,
-            title=f"Attention of '{row.labels[row.query]}' beside the TF occupancy it implies"),
+            row.labels, row.weights, occupancy, keys=row.keys,
+            title=(f"Attention of '{row.labels[row.query]}' ({_heads_text(result, layer, head)})"
+                   " beside the TF occupancy it implies")),
         Message("decision_gap", {"gap": float(np.abs(row.weights - occupancy).max())}),
     ))
+
+
+def _heads_text(result: AttentionResult, layer: int, head: HeadChoice) -> str:
+    """Which heads a figure's row comes from, in words."""
+    if head == "mean":
+        return f"mean of the {result.num_heads} heads of layer {layer}; Explore shows one head"
+    if head == "rollout":
+        return f"rollout up to layer {layer}"
+    return f"head {head} of layer {layer}"
 
 
 def _compared(results: tuple[AttentionResult, AttentionResult], *, word: str, layer: int,
@@ -86,15 +104,21 @@ def context_figure(result_a: AttentionResult, result_b: AttentionResult, *, word
 
 
 def teamwork_figure(result: AttentionResult, *, word: str | None, layer: int) -> Figure:
-    """Three heads of one layer with different patterns, as three TF species."""
+    """Three heads of one layer with different patterns, as three TF species.
+
+    The pattern names count [CLS]/[SEP] (a head can be a sink), so their share stays in the
+    picture: each head's attention on them is its species' unbound share, in the reservoir.
+    """
     profiles = profile_heads(result, layer=layer)
     heads = tuple(one_head_per_pattern(profiles))
     team = team_view(result, query=_query(result, word), layer=layer, heads=heads,
-                     special="drop")
+                     special="reservoir")
+    sink = 1.0 - team.rows.sum(axis=1)  # [species] each head's mass on special tokens
     names = tuple(f"head {h}: {profiles[h].pattern}" for h in heads)
     part = team.window.as_slice()
     scene = scene_from_attention(team.rows[:, part], team.labels[part], species=names,
-                                 events=SCENE_EVENTS)
+                                 unbound=np.where(sink > 0, sink, SEARCH_SHARE),
+                                 events=SCENE_EVENTS, numbers=team.keys[part])
     return Figure((
         Scene(scene, key="an_teamwork_scene"),
         Message("teamwork_heads"),

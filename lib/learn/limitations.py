@@ -31,6 +31,9 @@ INGREDIENTS = ("nucleosomes on some loci", "a pool of free factor",
                "time (one moment of a kinetic run)")
 CONCENTRATIONS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 OMEGAS = (1, 3, 10, 30, 100)
+# Concentrations c / K_d of the cooperativity demo: wide enough that site A reaches 90% of its
+# plateau even behind the most stable nucleosome the slider offers (L = 10^4).
+COOPERATIVITY_X = np.geomspace(1e-3, 1e7, 400)
 COPIES_MAX = 12
 
 
@@ -118,7 +121,7 @@ def gating_figure(row: Relevance, *, closed: tuple[int, ...], pioneer_penalty: f
 def cooperativity_figure(*, log_nucleosome: float, omega: float) -> Figure:
     """Two nearby sites: a shared nucleosome or direct contact makes binding steeper."""
     nucleosome = 0.0 if log_nucleosome == 0 else 10.0**log_nucleosome
-    x = np.geomspace(1e-3, 1e5, 240)
+    x = COOPERATIVITY_X
     pair = toys.pair_occupancy(x, omega=float(omega), nucleosome=nucleosome)
     return Figure((
         curves_chart(x, {"site A alone": pair.alone,

@@ -136,16 +136,18 @@ def pair_occupancy(x: np.ndarray, *, omega: float = 1.0, nucleosome: float = 0.0
     )
 
 
-def hill_coefficient(x: np.ndarray, p: np.ndarray) -> float:
+def hill_coefficient(x: np.ndarray, p: np.ndarray, *, maximum: float = 1.0) -> float:
     """Effective Hill coefficient ln(81) / ln(x90/x10) of a rising curve p(x).
 
-    1 for a single independent site, up to 2 for two perfectly cooperative sites. NaN if p
-    does not cross both 10% and 90% of its maximum within the range.
+    x10 and x90 are where p reaches 10% and 90% of ``maximum``, the curve's true plateau
+    (1 for an occupancy), not of the largest value in range, which a curve still rising at
+    the end of the range would underestimate. Exactly 1 for a single independent site, up to
+    2 for two perfectly cooperative sites. NaN if p does not cross both levels in the range.
     """
     xs = np.asarray(x, dtype=np.float64)
     ps = np.asarray(p, dtype=np.float64)
-    top = ps.max()
-    if top <= 0 or ps[0] > 0.1 * top or ps[-1] < 0.9 * top:
+    top = _positive("maximum", maximum)
+    if ps[0] > 0.1 * top or ps[-1] < 0.9 * top:
         return float("nan")
     lx = np.log(xs)
     x10 = np.interp(0.1 * top, ps, lx)

@@ -32,6 +32,7 @@ from lib.attention.relevance import (
     select_relevance,
     special_groups,
     view_matrix,
+    word_starts,
 )
 from lib.charts.window import Window, window_around
 from lib.chromatin import SpeciesOccupancy, species_occupancy
@@ -113,7 +114,8 @@ class QueryOptions:
 def query_options(result: AttentionResult, *, level: Level) -> QueryOptions:
     labels, _ = level_groups(result, level=level)
     special = special_groups(result, level=level)
-    return QueryOptions(tuple(labels), special, default_query(labels, special))
+    starts = word_starts(result) if level == "token" else None
+    return QueryOptions(tuple(labels), special, default_query(labels, special, starts=starts))
 
 
 def resolve_query(options: QueryOptions, query: object, *, word: str | None = None) -> int:
@@ -138,6 +140,8 @@ class ExploreView:
     row_window: Window  # over the row's keys
     heatmap: ShownMatrix  # rows and columns already windowed around the query
     heatmap_query: int  # index of the query among the heatmap's rows, -1 if hidden
+    sink_share: float  # share of the query's row on [CLS]/[SEP] (0 unless they are kept)
+    split_words: tuple[tuple[str, tuple[str, ...]], ...]  # words the tokenizer cut in pieces
     model_name: str
     model_kind: str
     num_layers: int
@@ -159,11 +163,21 @@ def explore_view(result: AttentionResult, *, query: object, word: str | None = N
         row_window=window_around(len(row.relevance.labels), centre, size=ROW_WINDOW),
         heatmap=heat,
         heatmap_query=heat.rows.index(chosen) if chosen in heat.rows else -1,
+        sink_share=float(row.relevance.weights[row.relevance.special].sum()),
+        split_words=split_words(result),
         model_name=result.model_name,
         model_kind=result.model_kind,
         num_layers=result.num_layers,
         num_heads=result.num_heads,
     )
+
+
+def split_words(result: AttentionResult) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each word the tokenizer cut into pieces, with its pieces ("neuron": "ne", "uron")."""
+    _, groups = level_groups(result, level="word")
+    return tuple(("".join(result.tokens[p] for p in members),
+                  tuple(result.tokens[p] for p in members))
+                 for members in groups if len(members) > 1)
 
 
 def _heatmap_window(result: AttentionResult, *, query: int, settings: RowSettings) -> ShownMatrix:
@@ -297,6 +311,8 @@ def row_scene(row: QueryRow, window: Window, *, species: str, seed: int = 0,
               events: int | None = SCENE_EVENTS) -> ChromatinScene:
     """The animated scene of one row in its window: the same energies, evaluated at kT = T.
 
+    Energies come from the row at T = 1; the tooltips' "attention" is the row as the page
+    shows it (tempered to T, special tokens as asked), and loci keep the page's numbers.
     In reservoir mode the molecule's unbound share is the special tokens' mass, so its
     equilibrium is the shown attention exactly; otherwise it gets a short search time between
     loci (SEARCH_SHARE), and its share of bound time on each locus is the attention weight.
@@ -307,7 +323,8 @@ def row_scene(row: QueryRow, window: Window, *, species: str, seed: int = 0,
     return scene_from_attention(
         reference, row.relevance.labels[part], species=(species,),
         closed=row.relevance.closed[part], unbound=reservoir if reservoir > 0 else SEARCH_SHARE,
-        kT=row.chromatin.temperature, events=events, seed=seed)
+        kT=row.chromatin.temperature, events=events, seed=seed,
+        shown_attention=row.relevance.weights[part], numbers=row.relevance.keys[part])
 
 
 def explore_scene(result: AttentionResult, *, query: object, word: str | None = None,
@@ -328,11 +345,17 @@ def context_scenes(result_a: AttentionResult, result_b: AttentionResult, *, word
 
 def team_scene(result: AttentionResult, *, query: int, layer: int, heads: tuple[int, ...],
                temperature: float = 1.0) -> ChromatinScene:
+    """One species per head; energies from the rows at T = 1, evaluated at kT = T, and the
+    tooltips' "attention" is each head's row tempered to T, as the slider shows it."""
     team = team_view(result, query=query, layer=layer, heads=heads, temperature=temperature)
     part = team.window.as_slice()
+    shown = np.stack([select_relevance(result, query=query, layer=layer, head=h,
+                                       temperature=temperature).weights
+                      for h in heads])  # [species, n], special tokens kept as in team_view
     return scene_from_attention(team.rows[:, part], team.labels[part],
                                 species=tuple(f"TF {h}" for h in heads),
-                                unbound=SEARCH_SHARE, kT=temperature, events=SCENE_EVENTS)
+                                unbound=SEARCH_SHARE, kT=temperature, events=SCENE_EVENTS,
+                                shown_attention=shown[:, part], numbers=team.keys[part])
 
 
 @dataclass(frozen=True, eq=False)

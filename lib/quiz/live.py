@@ -303,9 +303,9 @@ def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | Non
         options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
     text = (
         f"{_intro(result, spec, pos[relevance.query])}at token level (each word piece is its own "
-        f"locus, and special tokens are set aside): one TF molecule of the query's species binds "
-        f"with energies taken from {_where(result, spec)}, at kT = {T:g}. Which locus does it "
-        "occupy most at equilibrium?"
+        f"locus, and special tokens are set aside): one TF molecule sent by the query (species: "
+        f"{_head_text(spec.head)}) binds with energies taken from {_where(result, spec)}, at "
+        f"kT = {T:g}. Which locus does it occupy most at equilibrium?"
     )
     return _question(
         spec,
@@ -386,7 +386,8 @@ def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestio
     change = "doubles" if T2 > T else "halves"
     text = (
         f"{_intro(result, spec, relevance.positions[relevance.query])}at token level with "
-        f"special tokens set aside: one TF molecule of the query's species uses energies from "
+        f"special tokens set aside: one TF molecule sent by the query (species: "
+        f"{_head_text(spec.head)}) uses energies from "
         f"{_where(result, spec)}, now at kT = {T:g}. If the temperature {change} to "
         f"kT = {T2:g}, how does its occupancy over the loci change?"
     )
@@ -423,8 +424,9 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
     for p in sorted([target, *distractors], key=lambda p: p.head):
         share = p.scores["previous-token"]
         fb = (
-            f"Head {p.head} gives on average {share:.0%} of each token's attention to the token "
-            f"just before it (a head counts as previous-token at {DOMINANCE:.0%} or more)."
+            f"Head {p.head} gives on average {share:.0%} of a token's attention to the token "
+            f"just before it, averaged over the tokens of your text that follow another one "
+            f"(a head counts as previous-token at {DOMINANCE:.0%} or more)."
         )
         if p is target:
             fb = "Right. " + fb
@@ -438,8 +440,9 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
         options.append(LiveOption(f"h{p.head}", f"Head {p.head}", p is target, fb))
     text = (
         f"{_intro(result, spec, None)}in layer {spec.layer} of {result.model_name}, which of "
-        "these heads is a previous-token head (a TF species that mostly binds the locus just "
-        "upstream)? Every token of the prompt counts here, so no query is needed."
+        "these heads is a previous-token head (a TF species whose molecule from each token mostly "
+        "binds the neighbouring locus on the side of the earlier token)? Every token of the "
+        "prompt counts here, so no query is needed."
     )
     return _question(
         spec,

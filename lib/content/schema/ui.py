@@ -28,6 +28,8 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "truncated_prompt": {"chars": 25_000, "tokens": 512},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
+    "sink_note": {"share": 0.72},
+    "pieces_note": {"word": "neuron", "pieces": "ne + uron"},
     "numbers_source": {
         "model": "all-MiniLM-L6-v2",
         "kind": "encoder",
@@ -47,7 +49,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "quiz_unavailable": {"topic": "analogy-input"},
     # The analogy page
     "analogy_intro": {},
-    "input_share": {"layer": 2, "top": "'Paris' 40%, 'about' 20%"},
+    "input_share": {"layer": 2, "sink": 0.61, "top": "'Paris' 40%, 'about' 20%"},
     "decision_gap": {"gap": 1.2e-16},
     "context_distance": {"tv": 0.42},
     "teamwork_heads": {},

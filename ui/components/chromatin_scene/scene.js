@@ -1,4 +1,4 @@
-// The chromatin scene: a DNA strand with one locus per token, nucleosomes on closed loci,
+// The chromatin scene: a stretch of DNA with one locus per token, nucleosomes on closed loci,
 // TF molecules binding and leaving along a seeded Gillespie trajectory (Gillespie 1977),
 // and per-locus bars of the running time share against the equilibrium share.
 //
@@ -49,6 +49,8 @@ function decode(data) {
   const model = {
     n,
     labels: data.labels,
+    // The number the page's charts and pickers give each locus (0-based).
+    numbers: data.numbers,
     closed,
     species,
     S: species.length,
@@ -274,7 +276,7 @@ class Scene {
     // and the molecules (every frame), so playback never rebuilds or restyles the picture.
     const stage = html("div", { class: "ca-stage" }, this.root);
     this.svg = el("svg", { class: "ca-svg", role: "group",
-                           "aria-label": "DNA strand with one locus per token; use the arrow keys to move between loci" },
+                           "aria-label": "A stretch of DNA with one locus per token; use the arrow keys to move between loci" },
                   stage);
     this.barLayer = el("svg", { class: "ca-svg ca-overlay", "aria-hidden": "true" }, stage);
     this.overlay = el("svg", { class: "ca-svg ca-overlay", "aria-hidden": "true" }, stage);
@@ -299,7 +301,7 @@ class Scene {
     const icon = el("svg", { width: 20, height: 20, viewBox: "-10 -10 20 20", "aria-hidden": "true" }, nuc);
     el("circle", { class: "ca-histone", r: 7, fill: "var(--histone)" }, icon);
     el("ellipse", { class: "ca-wrap-a", rx: 8.5, ry: 3.2, transform: "rotate(-25)" }, icon);
-    html("span", {}, nuc, "nucleosome (closed chromatin)");
+    html("span", {}, nuc, "nucleosome over the site (closed in this model)");
   }
 
   buildControls() {
@@ -432,7 +434,7 @@ class Scene {
     const label = el("text", { class: "ca-region-label", x: 8, y: envelope - 12 }, this.svg);
     label.textContent = "nuclear envelope";
     const res = el("text", { class: "ca-region-label", x: 8, y: reservoirTop + 4 }, this.svg);
-    res.textContent = "nucleoplasm: unbound TFs (the reservoir)";
+    res.textContent = "reservoir: free or non-specifically bound TFs";
     const dna = el("text", { class: "ca-region-label", x: 6, y: dnaY + 4 }, this.svg);
     dna.textContent = "DNA";
   }
@@ -559,7 +561,7 @@ class Scene {
 
   lociLabel(j) {
     const m = this.model;
-    const parts = [`Locus ${j + 1}, ${displayLabel(m.labels[j])}, ${m.closed[j] ? "closed, a nucleosome" : "open DNA"}`];
+    const parts = [`Locus ${m.numbers[j]}, ${displayLabel(m.labels[j])}, ${m.closed[j] ? "closed, a nucleosome over the site" : "open DNA"}`];
     for (let s = 0; s < m.S; s++) {
       parts.push(`${m.species[s].name}: attention ${fmt(m.attention[s * m.n + j])}, ` +
         `equilibrium share of time ${fmt(m.equilibrium[s * m.n + j])}`);
@@ -773,7 +775,7 @@ class Scene {
     const words = [];
     for (let i = from; i < to; i++) {
       const j = tr.locus[i];
-      const where = `locus ${j + 1} (${displayLabel(m.labels[j])})`;
+      const where = `locus ${m.numbers[j]} (${displayLabel(m.labels[j])})`;
       const mol = tr.molecule[i];
       if (mol === NONE16) {
         words.push(`the nucleosome at ${where} ${tr.kind[i] === OPEN ? "opens" : "closes"}`);
@@ -935,7 +937,7 @@ class Scene {
     const tip = this.tooltip;
     tip.replaceChildren();
     html("div", { class: "ca-tooltip-title" }, tip,
-         `Locus ${j + 1} of ${m.n}: \u201c${displayLabel(m.labels[j])}\u201d \u00b7 ` +
+         `Locus ${m.numbers[j]}: \u201c${displayLabel(m.labels[j])}\u201d \u00b7 ` +
          (m.closed[j] ? (this.wrapped[j] ? "closed (nucleosome)" : "closed, opened by a pioneer")
                       : "open DNA"));
     const table = html("table", {}, tip);

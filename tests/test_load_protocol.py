@@ -1,0 +1,41 @@
+"""The load generator's protocol client drives the real app (a smoke test of bench/load).
+
+Three protocol sessions open Explore on a real server, each with its own prompt, and move
+the layer slider at the same moment: every rerun must finish successfully, send new
+charts and show no exception, and each session must see its own prompt. The page writes
+its settings back to its URL (page_info_changed), so the URL each session ends with shows
+what the server did with its change.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pytest
+
+from bench.load.scenarios import SCENARIOS
+from bench.load.streamlit_client import StreamlitSession, all_at_once
+
+pytestmark = pytest.mark.load
+
+
+def test_three_sessions_change_the_layer_at_once(server):
+    prompts = [f"Session {i} asks what Paris means for gene {i}" for i in range(3)]
+    sessions = [StreamlitSession(server, "/", query={"prompt": p}, timeout=90) for p in prompts]
+    try:
+        for session, prompt in zip(sessions, prompts, strict=True):
+            first = session.open()
+            assert first.ok and first.charts > 0, first
+            assert session.widget("Prompt", "text_area").value == prompt
+            assert parse_qs(session.page.query_string)["prompt"] == [prompt]
+        results = all_at_once(sessions, SCENARIOS["explore"].steps[0].act)
+        for session, result in zip(sessions, results, strict=True):
+            assert result.status == "success", result
+            assert result.fresh_charts > 0, result  # the heatmap for the new layer
+            assert (result.exceptions, result.errors) == ([], [])
+            layer = session.widget("Layer", "slider")
+            assert session.page.states[layer.id] == ("double_array_value", [3.0])
+            assert parse_qs(session.page.query_string)["layer"] == ["3"]  # the server's view
+    finally:
+        for session in sessions:
+            session.close()

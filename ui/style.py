@@ -1,0 +1,23 @@
+"""A little page-wide CSS, fixed text with no user input in it.
+
+Streamlit's default top padding pushes a laptop's first screen down by about 100 px; on
+Explore that is the difference between the attention and the cell side starting above the
+fold at 1280 x 720 or below it. Charts that are wider than a narrow screen scroll sideways
+inside their own box instead of shrinking to a sliver.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PAGE_CSS = """
+<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 3.4rem; }
+  [data-testid="stVegaLiteChart"] { overflow-x: auto; }
+  h1 { font-size: 2.1rem !important; padding-top: 0.2rem !important; }
+</style>
+"""
+
+
+def page_style() -> None:
+    st.html(PAGE_CSS)
