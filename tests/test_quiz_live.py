@@ -295,7 +295,7 @@ def test_occupancy_question_says_it_works_at_token_level(results):
 
     result = results[PROMPTS[1]]
     made = occupancy_top(result, _spec(result, "occupancy-top"))
-    assert "at token level (each word piece is its own locus" in made.text
+    assert "works at token level (each word piece is its own locus" in made.text
 
 
 def test_every_live_question_names_the_prompt_and_the_query_it_uses(results):

@@ -225,7 +225,8 @@ def test_a_full_quiz_of_ten_ends_with_the_right_topic_scores(downloads):
     right = sum(r for r, _ in plan)
     assert at.metric[0].value == f"{100 * right // 10}%"  # plain marks: a share of 10 marks
     assert at.metric[1].value == f"{right} of 10"
-    assert any(c.value == f"{right} of 10 marks" for c in at.caption)
+    assert any(c.value == CONTENT.ui.format("quiz_score_marks", score=right, max_score=10)
+               for c in at.caption)
     # the review lists exactly the missed questions, and the CSV download agrees
     assert len(at.expander) == plan.count((False, None))
     csv_text = latest_download(".csv").decode()
@@ -279,7 +280,8 @@ def test_certainty_based_marking_scores_plus_and_minus():
     assert state(at).score == expected
     button(at, "See your results").click().run()
     assert at.metric[0].value == f"{round(100 * expected / 12)}%"  # of 4 x 3 marks at most
-    assert any(c.value == f"{expected} of 12 marks" for c in at.caption)
+    assert any(c.value == CONTENT.ui.format("quiz_score_marks", score=expected, max_score=12)
+               for c in at.caption)
     line = next(c.value for c in at.caption if "certainty-based marking works" in c.value)
     assert "Gardner-Medwin 2006" in line  # content/references.yaml's gardner_medwin_2006
     # the break-even chances it states follow from the marks: found here by brute force
@@ -429,9 +431,9 @@ def test_the_number_asked_for_is_the_number_given_and_the_setup_says_the_split(
     asked = state(at).questions
     assert len(asked) == length and sum(is_live(q) for q in asked) == from_prompt
     shown = note.replace("\\", "")
-    assert shown.startswith(f"{length} questions: {length - from_prompt} from your topics + "
-                            f"{from_prompt} about your prompt '{prompt}', with 'capital' as "
-                            "the query")
+    assert shown == CONTENT.ui.format(
+        "quiz_plan_live", total=length, from_bank=length - from_prompt, from_prompt=from_prompt,
+        prompt=prompt, query="'capital'")
     for q in asked:
         if is_live(q):
             assert q.text.startswith(f"In your prompt '{prompt}', ")

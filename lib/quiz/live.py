@@ -302,10 +302,12 @@ def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | Non
             )
         options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
     text = (
-        f"{_intro(result, spec, pos[relevance.query])}at token level (each word piece is its own "
-        f"locus, and special tokens are set aside): one TF molecule sent by the query (species: "
-        f"{_head_text(spec.head)}) binds with energies taken from {_where(result, spec)}, at "
-        f"kT = {T:g}. Which locus does it occupy most at equilibrium?"
+        f"{_intro(result, spec, pos[relevance.query])}the question works at token level (each "
+        f"word piece is its own locus, and special tokens are set aside). One TF molecule sent "
+        f"by the query token "
+        f"{_token(result, pos[relevance.query])} (species: {_head_text(spec.head)}) binds with "
+        f"energies taken from {_where(result, spec)}, at kT = {T:g}. Which locus does it occupy "
+        "most at equilibrium?"
     )
     return _question(
         spec,
@@ -385,9 +387,10 @@ def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestio
     ]
     change = "doubles" if T2 > T else "halves"
     text = (
-        f"{_intro(result, spec, relevance.positions[relevance.query])}at token level with "
-        f"special tokens set aside: one TF molecule sent by the query (species: "
-        f"{_head_text(spec.head)}) uses energies from "
+        f"{_intro(result, spec, relevance.positions[relevance.query])}the question works at "
+        f"token level with special tokens set aside. One TF molecule sent by the query token "
+        f"{_token(result, relevance.positions[relevance.query])} "
+        f"(species: {_head_text(spec.head)}) uses energies from "
         f"{_where(result, spec)}, now at kT = {T:g}. If the temperature {change} to "
         f"kT = {T2:g}, how does its occupancy over the loci change?"
     )
