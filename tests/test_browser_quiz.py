@@ -4,12 +4,14 @@ upload sets the sidebar to the restored quiz and confirms it at the top of the p
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_support import (
     ERROR_SELECTORS,
@@ -56,7 +58,16 @@ def answer(page, question, *, right: bool, confidence: int | None = None) -> Non
 
 def assert_score(page, *, percent: str, right: str) -> None:
     """The results' two figures: the score as a share of the maximum, and the right answers."""
-    metrics = page.locator("[data-testid=stMetricValue]").all_inner_texts()
+    page.get_by_text("Review your mistakes").wait_for()  # the results are drawn
+    values = "[data-testid=stMetricValue]"
+    # the figures are drawn with the results: wait for them (on a timeout, say what shows)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "([sel, want]) => { const v = [...document.querySelectorAll(sel)].map("
+            "e => e.innerText.trim()); return v.length >= 2 && v[0] === want[0]"
+            " && v[1] === want[1]; }", arg=[values, [percent, right]], polling=25,
+            timeout=10_000)
+    metrics = page.locator(values).all_inner_texts()
     assert metrics[:2] == [percent, right], metrics
 
 
@@ -200,7 +211,7 @@ def test_a_reload_or_a_new_tab_keeps_the_answers_and_certainty(server, browser):
         marks = CBM_MARKS_RIGHT[3] + CBM_MARKS_WRONG[2] + CBM_MARKS_RIGHT[1]
         assert_score(page, percent=f"{round(100 * marks / 9)}%", right="2 of 3")
         # the sidebar shows the quiz's setup after the reload
-        assert page.get_by_label("Certainty-based marking").is_checked()
+        assert page.get_by_role("switch", name="Certainty-based marking").is_checked()
         assert page.get_by_label("Questions", exact=True).input_value() == "3"
 
         # "Start a new quiz" replaces the browser's copy
@@ -291,7 +302,7 @@ def test_an_upload_sets_the_controls_and_confirms_at_the_top(server, page, tmp_p
 
     page.goto(f"{server}/quiz")  # the default setup: all topics, 10 questions, seed 1, plain
     wait_for_app(page)
-    assert not page.get_by_label("Certainty-based marking").is_checked()
+    assert not page.get_by_role("switch", name="Certainty-based marking").is_checked()
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(file))
     confirmation = page.locator("[data-testid=stAlert]", has_text=TEXT.format(
         "quiz_resume_success"))
@@ -299,8 +310,8 @@ def test_an_upload_sets_the_controls_and_confirms_at_the_top(server, page, tmp_p
     wait_idle(page)
     assert_no_errors(page)
 
-    assert page.get_by_label("Certainty-based marking").is_checked()
-    assert not page.get_by_label("Include questions about my prompt").is_checked()
+    assert page.get_by_role("switch", name="Certainty-based marking").is_checked()
+    assert not page.get_by_role("switch", name="Include questions about my prompt").is_checked()
     assert page.get_by_label("Seed", exact=True).input_value() == "2"
     assert page.get_by_label("Questions", exact=True).input_value() == "3"
     topics = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]")
