@@ -253,6 +253,31 @@ def test_a_corrupted_copy_in_the_browser_is_explained_ignored_and_can_be_cleared
     assert_no_errors(page)
 
 
+BLOCKED_STORAGE = """
+Object.defineProperty(window, "localStorage", {
+  get() { throw new DOMException("The site's storage is blocked.", "SecurityError"); },
+});
+"""
+
+
+def test_a_browser_that_blocks_storage_gets_a_note_and_a_working_quiz(server, browser):
+    context, page = open_page(browser)
+    context.add_init_script(BLOCKED_STORAGE)  # as with cookies and site data blocked
+    try:
+        page.goto(f"{server}/quiz?topic={TOPIC}&length=2&seed=1")
+        page.get_by_text(TEXT.format("quiz_store_unavailable")[:40]).wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_role("button", name="Start a new quiz").click()
+        wait_for_app(page)
+        question = new_quiz(BANK, topics=[TOPIC], length=2, seed=1, cbm=False).questions[0]
+        answer(page, question, right=True)
+        page.get_by_text(TEXT.format("quiz_progress", number=1, total=2, answered=1)).wait_for()
+        assert page.get_by_text(TEXT.format("quiz_store_unavailable")[:40]).count() == 1
+        assert_no_errors(page)
+    finally:
+        context.close()
+
+
 # ------------------------------------------------------------------------ a retry's history
 
 

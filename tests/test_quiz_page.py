@@ -496,3 +496,47 @@ def test_page_text_describes_the_marks_grading_uses():
         assert (f"−{-wrong}" if wrong else "0 if wrong") in label
     help_text = text.format("quiz_cbm_help")
     assert "1, 2 or 3" in help_text and "0, 2 or 6" in help_text
+
+
+# ------------------------------------------------------------------ the copy in the browser
+
+
+def sent_to_browser(at: AppTest) -> dict:
+    """The data the quiz_store component got in the last run (what the browser receives)."""
+    (element,) = [e for e in walk(at.main) if getattr(e, "type", "") == "bidi_component"
+                  and e.proto.component_name == "quiz_store"]
+    return json.loads(element.proto.json)
+
+
+def test_the_browser_gets_the_quiz_only_when_it_changed():
+    from lib.quiz.progress import progress_from_json
+
+    at = open_quiz(quiz_length=3, quiz_seed=4, quiz_cbm=False)
+    before = sent_to_browser(at)
+    assert "save" not in before and before["revision"] is None  # no quiz: nothing to keep
+    assert len(before["request"]) >= 16  # the session's token asks for the browser's copy
+    start(at)
+    first = sent_to_browser(at)
+    assert progress_from_json(first["save"], BANK) == state(at)  # the progress-file format
+    at.run()  # nothing changed: the revision alone, no quiz text
+    assert sent_to_browser(at) == {"request": before["request"], "revision": first["revision"]}
+    answer(at, right=True)
+    answered = sent_to_browser(at)
+    assert answered["revision"] != first["revision"]
+    assert progress_from_json(answered["save"], BANK) == state(at)
+    assert len(state(at).responses) == 1
+    button(at, "Next question").click().run()  # a new question shown, the quiz unchanged
+    assert "save" not in sent_to_browser(at)
+
+
+def test_ending_the_quiz_clears_the_browsers_copy():
+    at = start(open_quiz(quiz_length=2, quiz_seed=4, quiz_cbm=False))
+    button(at, "End this quiz and clear it from this browser").click().run()
+    assert "quiz_state" not in at.session_state  # no quiz any more
+    cleared = sent_to_browser(at)
+    assert cleared["save"] is None and cleared["revision"] == "cleared"
+    assert any(s.value == CONTENT.ui.format("quiz_store_cleared") for s in at.success)
+    at.run()
+    assert "save" not in sent_to_browser(at)
+    start(at)  # a new quiz replaces it
+    assert json.loads(sent_to_browser(at)["save"])["seed"] == 4

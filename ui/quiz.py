@@ -345,8 +345,8 @@ def quiz_body() -> None:
         else:
             show_results(quiz)
     st.divider()
-    save_and_resume(state.QUIZ_STATE.get())
     keep_in_browser(state.QUIZ_STATE.get())
+    save_and_resume(state.QUIZ_STATE.get())
 
 
 def question_panel(quiz, current: str) -> None:
@@ -460,7 +460,8 @@ def save_and_resume(quiz) -> None:
     if problem is not None:  # a refused file: said here, by the uploader the student used
         state.QUIZ_UPLOAD_MESSAGE.reset()
         st.error(problem)
-    say("quiz_store_help")
+    blocked = state.QUIZ_STORE_BLOCKED.get()
+    say(blocked or "quiz_store_help", st.warning if blocked else st.caption)
     if quiz is not None or state.QUIZ_STORE_REFUSED.get():
         st.button("End this quiz and clear it from this browser", on_click=on_clear)
     if state.QUIZ_STORE_CLEARED.get():
@@ -479,25 +480,29 @@ def _request_token() -> str:
     return token
 
 
-def _stored_text(quiz) -> str | None:
-    """The quiz as a progress file, made once per quiz state rather than once per rerun."""
+def _stored(quiz) -> tuple[str, str] | None:
+    """(revision, text): the quiz as a progress file, made once per quiz state rather than once
+    per rerun; None for a quiz that no file can hold (it is not kept either)."""
     made = state.QUIZ_STORE_TEXT.get()
     if made is not None and made[0] is quiz:
         return made[1]
     try:
         text = progress_to_json(quiz)
     except ProgressError:
-        text = None  # a quiz that no file can hold is not kept either
-    state.QUIZ_STORE_TEXT.set((quiz, text))
-    return text
+        stored = None
+    else:
+        stored = (hashlib.sha256(text.encode()).hexdigest()[:16], text)
+    state.QUIZ_STORE_TEXT.set((quiz, stored))
+    return stored
 
 
 def _wanted(quiz) -> tuple[str, str | None] | None:
     """(revision, text) the browser should hold: the quiz, nothing once the student cleared it,
-    or None to leave the browser's copy alone (no quiz here yet)."""
+    or None to leave the browser's copy alone (no quiz here yet, or a browser that refuses)."""
+    if state.QUIZ_STORE_BLOCKED.get():
+        return None  # this browser refuses: asking again would only fail again
     if quiz is not None:
-        text = _stored_text(quiz)
-        return None if text is None else (hashlib.sha256(text.encode()).hexdigest()[:16], text)
+        return _stored(quiz)
     return ("cleared", None) if state.QUIZ_STORE_CLEAR.get() else None
 
 
@@ -512,7 +517,7 @@ def keep_in_browser(quiz) -> None:
     if save is not UNCHANGED:
         state.QUIZ_STORE_SENT.set(revision)
     if events.failed is not None:
-        say("quiz_store_write_failed", st.warning)
+        state.QUIZ_STORE_BLOCKED.set("quiz_store_write_failed")
     if events.loaded is not None and took_browser_copy(events.loaded):
         rerun_with_settings("quiz")  # the whole page: the restored setup, the note at the top
 
@@ -524,8 +529,8 @@ def took_browser_copy(payload) -> bool:
         return False  # not an answer to this session
     text, problem = payload.get("text"), payload.get("problem")
     if problem is not None:
-        notice("warning", "quiz_store_unavailable")
-        return True
+        state.QUIZ_STORE_BLOCKED.set("quiz_store_unavailable")  # said by the save section
+        return False
     if state.QUIZ_STATE.get() is not None:
         return False  # a quiz started here since the page opened is newer: it replaces the copy
     try:

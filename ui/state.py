@@ -86,10 +86,11 @@ QUIZ_NOTICES: Setting[tuple] = Setting("quiz_notices", ())  # (kind, message, va
 # The copy of the quiz in the student's browser (ui/components/quiz_store)
 QUIZ_STORE_REQUEST: Setting[str | None] = Setting("quiz_store_request", None)  # session token
 QUIZ_STORE_SENT: Setting[str | None] = Setting("quiz_store_sent", None)  # revision sent last
-QUIZ_STORE_TEXT: Setting[Any] = Setting("quiz_store_text", None)  # (quiz, its JSON), reused
+QUIZ_STORE_TEXT: Setting[Any] = Setting("quiz_store_text", None)  # (quiz, (revision, JSON))
 QUIZ_STORE_CLEAR = Setting("quiz_store_clear", False)  # the student asked to forget it
 QUIZ_STORE_REFUSED = Setting("quiz_store_refused", False)  # the browser's copy was unusable
 QUIZ_STORE_CLEARED = Setting("quiz_store_cleared", False)  # say so once, by the button
+QUIZ_STORE_BLOCKED: Setting[str | None] = Setting("quiz_store_blocked", None)  # why it cannot
 
 # ---- per run
 RUN = Setting("_run", 0)  # counts runs, so a message shown once per run knows its run
