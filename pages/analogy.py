@@ -127,12 +127,11 @@ else:
 
     learn.section_header("The full mapping", anchor="mapping",
                          texts=[f"{r.transformer} {r.chromatin}" for r in analogy.mapping])
-    st.dataframe(
+    st.table(  # a static table wraps its text: the notes are read in full, never cut off
         {"transformer": [r.transformer for r in analogy.mapping],
          "chromatin": [r.chromatin for r in analogy.mapping],
          "why it fits (or where it strains)": [r.note for r in analogy.mapping],
          "from": [", ".join(r.origin) for r in analogy.mapping]},
-        hide_index=True, width="stretch",
     )
     learn.section_header("Derivation: softmax is a Boltzmann distribution", anchor="derivation",
                          texts=[step.text for step in analogy.derivation])

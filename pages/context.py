@@ -11,7 +11,7 @@ from ui.cache import cached_view, prompt_facts
 from ui.charts import show
 from ui.scene import show_scene
 from ui.site import require_entry
-from ui.text import caption, help_for, say
+from ui.text import caption, help_for, message, say
 
 require_entry()
 
@@ -48,8 +48,8 @@ if reading == "row":
     if view is None:
         st.stop()
     comparison = view.comparison
-    st.metric("How differently the word's TF binds (total-variation distance of its rows, "
-              "0 = same, 1 = disjoint)", f"{comparison.tv_distance:.2f}")
+    st.metric("How differently the word's TF binds (0 = the same, 1 = no overlap)",
+              f"{comparison.tv_distance:.2f}", help=message("tv_help"))
     show(attention_charts.context_bars(
         comparison.keys, comparison.weights_a, comparison.weights_b, name_a="A", name_b="B",
         alt_text=f"Attention of '{word}' in prompt A and prompt B, and their difference; "

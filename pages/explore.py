@@ -10,6 +10,7 @@ from ui import controls, state
 from ui.cache import cached_view, prompt_facts
 from ui.charts import on_pick, show
 from ui.learn import show_figure
+from ui.links import sync_url
 from ui.scene import show_scene
 from ui.site import require_entry
 from ui.text import caption, explore_text, message, say
@@ -50,7 +51,7 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Real attention")
     show(attention_charts.attention_heatmap(view.heatmap, view.options.labels, query=view.query),
-         key="explore_heatmap", width="content",
+         key="explore_heatmap",
          on_select=on_pick("explore_heatmap", "query_pos", state.QUERY.set))
     caption("rollout" if state.HEAD_MODE.get() == "rollout" else "heatmap")
     show(attention_charts.relevance_bars(row, window=view.row_window))
@@ -93,6 +94,7 @@ def what_only_the_cell_can_do() -> None:
         options["penalty"] = st.slider("Pioneer energy penalty Δ (kT)", 0.0, 10.0, step=0.5,
                                        **state.bind(state.CELL_PENALTY))
     show_figure(cached_view(f"cell_{chosen}", prompt, cell_only.BUILDERS[chosen], **options))
+    sync_url()  # a fragment rerun skips the site's end of run, which writes the address
 
 
 what_only_the_cell_can_do()

@@ -9,9 +9,11 @@ from ui.cache import cached_view, prompt_facts
 from ui.charts import show
 from ui.scene import show_scene
 from ui.site import require_entry
-from ui.text import caption, help_for, say
+from ui.text import caption, help_for, message, say
 
 require_entry()
+
+TABLE_ROW_PX = 35  # Streamlit's data-grid row height
 
 controls.explore_sidebar(show_level=False, show_heads=False)
 st.title("Teamwork: heads as TF species")
@@ -32,9 +34,11 @@ show(attention_charts.head_grid(heads.grid, heads.grid_labels, heads.titles,
 profiles = heads.profiles
 st.dataframe(
     {"TF species (head)": [p.head for p in profiles], "pattern": [p.pattern for p in profiles],
-     "entropy (bits)": [round(p.entropy_bits, 2) for p in profiles],
+     "spread (bits)": [round(p.entropy_bits, 2) for p in profiles],
      **{f"mass on {k}": [round(p.scores[k], 2) for p in profiles] for k in profiles[0].scores}},
-    hide_index=True,
+    hide_index=True, height=TABLE_ROW_PX * (len(profiles) + 1) + 3,  # every head, no scrolling
+    column_config={"spread (bits)": st.column_config.NumberColumn(help=message("bits_help")),
+                   "pattern": st.column_config.TextColumn(help=message("pattern_help"))},
 )
 
 st.subheader("Bind together")
@@ -44,7 +48,7 @@ controls.query_picker(options, query, key_prefix="teamwork")
 chosen = tuple(h for h in state.TEAM_HEADS.get() if h < facts.num_heads) or heads.default_team
 state.TEAM_HEADS.set(list(chosen))
 team_heads = st.multiselect(
-    "Heads to bind together (one colour each)", list(range(facts.num_heads)),
+    "Heads to bind together (each one a TF species)", list(range(facts.num_heads)),
     **state.bind(state.TEAM_HEADS), format_func=lambda h: heads.titles[h], max_selections=7,
     help=help_for("team_heads"))
 if not team_heads:

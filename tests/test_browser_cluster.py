@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CHART, assert_no_errors, wait_chart_changed, wait_for_app
+from browser_support import (
+    CHART,
+    RERUN_COUNTER,
+    assert_no_errors,
+    rerun_after,
+    wait_chart_changed,
+    wait_for_app,
+)
 from lib.content import load_content
 from lib.quiz.grading import correct_answer
 from lib.quiz.progress import progress_to_json
@@ -45,6 +52,7 @@ class Student:
         self.name = name
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000},
                                            user_agent=f"cluster-test {name}")
+        self.context.add_init_script(RERUN_COUNTER)  # for wait_for_app
         self.page = self.context.new_page()
         self.page.dialogs = []
         self.page.on("dialog", lambda d: (self.page.dialogs.append(d.message), d.dismiss()))
@@ -74,7 +82,7 @@ def student(browser):
         one.close()
 
 
-def wait_charts(page, count: int = 5) -> None:
+def wait_charts(page, count: int = 4) -> None:
     page.wait_for_function(
         f"() => document.querySelectorAll('{CHART} svg').length >= {count}", timeout=90_000)
     wait_for_app(page)
@@ -106,9 +114,8 @@ def answer_first_question(page) -> None:
         right = [o for o in question.options if o.correct]
         for option in right if question.type == "multi" else right[:1]:
             form.get_by_text(option.text, exact=True).first.click()
-    wait_for_app(page)
-    form.get_by_role("button", name="Submit answer").click()
-    wait_for_app(page)
+    with rerun_after(page):  # choices inside a form start no run; submitting does
+        form.get_by_role("button", name="Submit answer").click()
     page.get_by_text(TEXT.messages["quiz_feedback_right"].split("{")[0], exact=False).first.wait_for()
 
 
@@ -168,7 +175,7 @@ def test_failover_keeps_the_survivor_serving(cluster, student):
     wait_no_sessions(cluster)  # so that leastconn puts the next two on different replicas
     calm, doomed = student("calm"), student("doomed")
     open_explore(calm.page, cluster.url)
-    open_explore(doomed.page, cluster.url)
+    open_explore(doomed.page, f"{cluster.url}/?prompt=Paris+Hilton+news&layer=4")
     # leastconn: with one session open on a replica, the next one goes to the other
     assert {calm.replica(), doomed.replica()} == {"app1", "app2"}
     survivor, victim = calm.replica(), doomed.replica()
@@ -192,9 +199,12 @@ def test_failover_keeps_the_survivor_serving(cluster, student):
     # The killed replica's browser reconnects through HAProxy to the survivor, which
     # starts it a fresh session (the old one died with its process) and draws the page.
     doomed.page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stVegaLiteChart] svg').length >= 5"
+        "() => document.querySelectorAll('[data-testid=stVegaLiteChart] svg').length >= 4"
         " && !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
     assert doomed.replica() == survivor
+    # its settings live in its address, so the fresh session restores them
+    assert doomed.page.get_by_label("Prompt", exact=True).input_value() == "Paris Hilton news"
+    assert doomed.page.get_by_role("slider", name="Layer").input_value() == "4"
     assert len(doomed.websockets) >= 2
     moved = [r for r in doomed.requests(cluster) if r.path.endswith("/_stcore/stream")]
     assert [(r.server, r.status) for r in moved][-1] == (survivor, 101)

@@ -81,8 +81,8 @@ def test_explore_prompt_click_token_and_change_head(server, page):
 def test_context_and_teamwork_pages_render(server, page, path, name, scenes):
     open_page(page, server, path)
     assert page.locator(CHART).count() >= 1
-    page.locator(SCENE_LOCI).first.wait_for()
-    assert page.locator("[data-testid=stBidiComponentIsolated]").count() == scenes
+    page.locator(SCENE_LOCI).first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid=stMain] [data-testid=stBidiComponentIsolated]").count() == scenes
     assert_no_errors(page)
     screenshot(page, name)
 

@@ -70,7 +70,8 @@ def test_analogy_try_it_link_opens_explore_on_that_prompt(server, page):
     page.get_by_role("heading", name=re.compile("Derivation")).wait_for(timeout=90_000)
     wait_for_app(page)
     assert page.get_by_role("heading", name=re.compile("The analogy")).count() >= 1
-    assert page.locator("[data-testid=stVegaLiteChart]").count() >= 7
+    figures = page.locator("[data-testid=stVegaLiteChart], [data-testid=stBidiComponentIsolated]")
+    assert figures.count() >= 7  # one live figure per section: charts and chromatin scenes
     assert page.locator("[data-testid=stPageLink]").filter(has_text="Quiz yourself").count() >= 7
     assert_no_errors(page)
 

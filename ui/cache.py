@@ -31,7 +31,8 @@ V = TypeVar("V")
 VIEW_MEMO_BYTES = 64 * MB  # views are small (windows and rows): thousands fit
 
 
-def _setting(name: str) -> str | None:
+def configured(name: str) -> str | None:
+    """A setting from the environment, else from .streamlit/secrets.toml; None if unset."""
     value = os.environ.get(name)
     if value is None:
         try:
@@ -43,11 +44,11 @@ def _setting(name: str) -> str | None:
 
 def custom_models_allowed() -> bool:
     """Off by default (public deployments); on with CA_ALLOW_CUSTOM_MODELS=1 (env or secret)."""
-    return (_setting("CA_ALLOW_CUSTOM_MODELS") or "").strip().lower() in {"1", "true", "yes", "on"}
+    return (configured("CA_ALLOW_CUSTOM_MODELS") or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def local_model_root() -> str | None:
-    return _setting("CA_MODEL_DIR")
+    return configured("CA_MODEL_DIR")
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)

@@ -79,8 +79,9 @@ def _attention_controls(num_layers: int, num_heads: int, *, show_level: bool,
     if show_heads:
         bar.radio("Heads", options=list(HEAD_MODES), **state.bind(state.HEAD_MODE),
                   format_func=HEAD_MODES.get, help=help_for("head_mode"))
-        bar.slider("Head (TF species)", 0, num_heads - 1, **state.bind(state.HEAD),
-                   help=help_for("head"), disabled=state.HEAD_MODE.get() != "head")
+        if state.HEAD_MODE.get() == "head":  # shown only when it acts on the page
+            bar.slider("Head (TF species)", 0, num_heads - 1, **state.bind(state.HEAD),
+                       help=help_for("head"))
     bar.slider("Temperature (kT)", 0.1, 5.0, step=0.1, **state.bind(state.TEMPERATURE),
                help=help_for("temperature"))
     if show_heads:

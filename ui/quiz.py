@@ -51,6 +51,7 @@ from lib.quiz.session import attempt_scores, plan_quiz, setup_of
 from ui import state
 from ui.cache import attention, cached_view
 from ui.charts import show
+from ui.classroom import send_panel
 from ui.components.quiz_store import UNCHANGED, quiz_store
 from ui.links import rerun_with_settings
 from ui.text import message, site_content
@@ -370,7 +371,7 @@ def question_panel(quiz, current: str) -> None:
     key = f"quiz_{state.QUIZ_ROUND.get()}_{current}"
     with st.form(f"quiz_form_{key}"):
         answer_widgets(quiz, question, key, response)
-        st.form_submit_button("Submit answer", type="primary", disabled=response is not None,
+        st.form_submit_button("Submit answer", disabled=response is not None,
                               on_click=on_submit, args=(current, key))
     if response is None:
         incomplete = state.QUIZ_INCOMPLETE.get()
@@ -383,9 +384,9 @@ def question_panel(quiz, current: str) -> None:
     show_feedback(question, response)
     following = quiz.next_question
     if following is not None:
-        st.button("Next question", type="primary", on_click=go_to, args=(following.id,))
+        st.button("Next question", on_click=go_to, args=(following.id,))
     else:
-        st.button("See your results", type="primary", on_click=go_to, args=(None,))
+        st.button("See your results", on_click=go_to, args=(None,))
 
 
 def show_results(quiz) -> None:
@@ -409,6 +410,7 @@ def show_results(quiz) -> None:
             st.markdown(plain(m.question.text))
             show_feedback(m.question, m.response)
     st.button("Retry what I missed", on_click=on_retry, disabled=not missed)
+    send_panel(quiz)
 
 
 def show_score(quiz) -> None:
@@ -455,7 +457,7 @@ def save_and_resume(quiz) -> None:
     if uploaded is not None:
         state.QUIZ_UPLOAD_MESSAGE.set(apply_uploaded(uploaded.getvalue()))
         state.QUIZ_UPLOAD_ROUND.set(state.QUIZ_UPLOAD_ROUND.get() + 1)  # each file applied once
-        rerun_with_settings("quiz")  # the whole page: the sidebar, the note at the top
+        rerun_with_settings()  # the whole page: the sidebar, the note at the top
     problem = state.QUIZ_UPLOAD_MESSAGE.get()
     if problem is not None:  # a refused file: said here, by the uploader the student used
         state.QUIZ_UPLOAD_MESSAGE.reset()
@@ -519,7 +521,7 @@ def keep_in_browser(quiz) -> None:
     if events.failed is not None:
         state.QUIZ_STORE_BLOCKED.set("quiz_store_write_failed")
     if events.loaded is not None and took_browser_copy(events.loaded):
-        rerun_with_settings("quiz")  # the whole page: the restored setup, the note at the top
+        rerun_with_settings()  # the whole page: the restored setup, the note at the top
 
 
 def took_browser_copy(payload) -> bool:

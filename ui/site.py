@@ -37,13 +37,20 @@ def site_pages() -> dict[str, list]:
         "Test yourself": [
             st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:", url_path="quiz"),
         ],
+        "For teachers": [
+            st.Page("pages/teachers.py", title="Teacher guide", icon=":material/school:",
+                    url_path="teachers"),
+            st.Page("pages/class.py", title="Class results",
+                    icon=":material/leaderboard:", url_path="class"),
+        ],
     }
 
 
 def run_site() -> None:
     """What app.py does: page config, session defaults, navigation, then the chosen page with
     its settings read from the URL first and written back to it after."""
-    from ui.links import read_url, write_url
+    from ui.classroom import pending_notice
+    from ui.links import copy_button, read_url, write_url
     from ui.state import start_run
     from ui.style import page_style
 
@@ -51,17 +58,31 @@ def run_site() -> None:
                        layout="wide")
     page_style()
     start_run()
-    page = st.navigation(site_pages())
+    pages = site_pages()
+    page = st.navigation(pages, position="hidden")
+    site_menu(pages)
     shape = _model_shape()
     ENTRY.active = True
     try:
         if shape is not None:
             read_url(page.url_path, layers=shape[0], heads=shape[1])
+        copy_button()
+        pending_notice()
         page.run()
     finally:
         ENTRY.active = False
         if shape is not None:
             write_url(page.url_path, layers=shape[0], heads=shape[1])
+
+
+def site_menu(pages: dict[str, list]) -> None:
+    """The sidebar menu, drawn with page links: Streamlit's own menu nests <div>s in a <ul>,
+    which screen readers cannot read as a list (an axe-core "serious" finding)."""
+    for section, entries in pages.items():
+        st.sidebar.caption(section)
+        for entry in entries:
+            st.sidebar.page_link(entry)
+    st.sidebar.divider()
 
 
 def _model_shape() -> tuple[int, int] | None:

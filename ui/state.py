@@ -92,12 +92,23 @@ QUIZ_STORE_REFUSED = Setting("quiz_store_refused", False)  # the browser's copy 
 QUIZ_STORE_CLEARED = Setting("quiz_store_cleared", False)  # say so once, by the button
 QUIZ_STORE_BLOCKED: Setting[str | None] = Setting("quiz_store_blocked", None)  # why it cannot
 
+# ---- For teachers: the guide's view, and anonymous class results (ui/classroom.py)
+TEACHER_VIEW = Setting("teacher_view", "guide")  # "guide" or "worksheet"
+CLASS_CODE: Setting[str | None] = Setting("class_code", None)  # a student's class, canonical
+CLASS_CLIENT: Setting[str | None] = Setting("class_client", None)  # this session's rate-limit id
+CLASS_PENDING: Setting[tuple] = Setting("class_pending", ())  # results not yet stored
+CLASS_SENT: Setting[tuple] = Setting("class_sent", ())  # (quiz round, code) already stored
+CLASS_NOTE: Setting[Any] = Setting("class_note", None)  # (kind, message) of the last send
+CLASS_CREATED: Setting[Any] = Setting("class_created", None)  # lib.classroom.NewClass, once
+CLASS_OPENED: Setting[Any] = Setting("class_opened", None)  # (code, key) the teacher opened
+CLASS_REPORT: Setting[Any] = Setting("class_report", None)  # lib.classroom.ClassReport
+
 # ---- per run
 RUN = Setting("_run", 0)  # counts runs, so a message shown once per run knows its run
 
 SHARED = (PROMPT, LEVEL, LAYER, HEAD_MODE, HEAD, TEMPERATURE, SPECIAL, MODEL_ID, CONTEXT_A,
           CONTEXT_B, CONTEXT_READING, CELL_EXPERIMENT, CELL_SEED, CELL_COPIES, CELL_PENALTY, LIMITS_PROMPT,
-          QUIZ_TOPICS, QUIZ_LENGTH, QUIZ_CBM, QUIZ_LIVE, QUIZ_SEED)
+          QUIZ_TOPICS, QUIZ_LENGTH, QUIZ_CBM, QUIZ_LIVE, QUIZ_SEED, TEACHER_VIEW)
 
 
 def start_run() -> None:

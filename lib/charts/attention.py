@@ -78,16 +78,18 @@ def _heatmap_template() -> dict:
                 axis=alt.Axis(labelLimit=90, labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=WEIGHT_SCALE, title="attention"),
+        color=alt.Color("weight:Q", scale=WEIGHT_SCALE, title="attention",
+                        legend=alt.Legend(orient="top", gradientLength=160)),
         tooltip=[alt.Tooltip("query:N"), alt.Tooltip("key:N"),
                  alt.Tooltip("weight:Q", format=".3f", title="attention weight")],
     ).add_params(pick)
     outline = base.transform_filter(alt.datum.is_query).mark_rect(
         fill=None, stroke=QUERY_OUTLINE, strokeWidth=2
     )
-    # "pad": width and height size the cells; labels and legend come on top (Streamlit's
-    # default "fit" would squeeze the cells to make room for them).
-    return template(alt.layer(cells, outline).properties(autosize=alt.AutoSizeParams(type="pad")))
+    # "fit-x": the width follows the page, the height is the cells' own (Streamlit's default
+    # "fit" would squeeze the rows to make room for the legend and the labels).
+    return template(alt.layer(cells, outline).properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
 
 
 HEATMAP = _heatmap_template()
@@ -111,14 +113,16 @@ def heatmap_table(shown: ShownMatrix, labels: Sequence[str], *, query: int):
 def attention_heatmap(shown: ShownMatrix, labels: Sequence[str], *, query: int,
                       title: str = "") -> ChartSpec:
     """Query rows by key columns; the query's row is outlined; clicking a row picks it."""
-    side = max(220, min(480, 24 * max(len(shown.rows), len(shown.keys))))
+    # The width follows the page (the legend sits on top, so the cells keep the room); the
+    # height follows the rows, so a long prompt's window stays readable.
+    height = max(220, min(480, 24 * len(shown.rows)))
     query_label = labels[query]
     return ChartSpec(
         HEATMAP,
         {"cells": heatmap_table(shown, labels, query=query)},
         alt=(f"Heatmap of attention: {len(shown.rows)} query rows by {len(shown.keys)} key "
              f"columns; the outlined row is '{query_label}'."),
-        overrides={"width": side, "height": side, "title": title},
+        overrides={"height": height, "title": title},
     )
 
 

@@ -41,7 +41,7 @@ def _curves_template(*, log_x: bool) -> dict:
                  alt.Tooltip("y:Q", format=".3f")],
     )
     reference = alt.Chart(alt.NamedData("reference")).mark_rule(
-        color=RESERVOIR_COLOUR, strokeDash=[5, 4]
+        color=RESERVOIR_COLOUR, strokeDash=[5, 4], aria=False  # the chart's text says it
     ).encode(y="ref:Q", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("ref:Q", format=".3f")])
     return template(alt.layer(lines, reference).properties(height=260))
 
@@ -219,12 +219,14 @@ def _scatter_template() -> dict:
     points = base.mark_point(filled=True, size=90, color=OKABE_ITO[0]).encode(
         x=x, y=y, tooltip=["head:N", alt.Tooltip("x:Q", format=".2f"),
                            alt.Tooltip("y:Q", format=".4f")])
-    text = base.mark_text(dx=8, align="left", fontSize=10, color=TEXT_COLOUR).encode(
-        x=x, y=y, text="head:N")
+    # Only the heads worth naming get a label, so the names never pile up on each other.
+    text = base.transform_filter("datum.named").mark_text(
+        dx=8, align="left", fontSize=11, color=TEXT_COLOUR).encode(x=x, y=y, text="head:N")
     return template(alt.layer(points, text).properties(height=280))
 
 
 SCATTER = _scatter_template()
+LABELLED = 3  # heads named on the scatter, by effect
 
 
 def head_scatter(x: np.ndarray, y: np.ndarray, *, x_title: str, y_title: str, title: str,
@@ -234,7 +236,10 @@ def head_scatter(x: np.ndarray, y: np.ndarray, *, x_title: str, y_title: str, ti
     ys = np.asarray(y, dtype=np.float64).reshape(-1)
     if xs.shape != ys.shape:
         raise ValueError(f"The arguments x and y need one value per head, got {xs.shape} and {ys.shape}.")
-    data = table(head=[f"head {i}" for i in range(xs.size)], x=xs, y=ys)
+    named = np.zeros(xs.size, bool)
+    named[np.argsort(ys)[-LABELLED:]] = True  # the heads that matter most
+    named[int(np.argmax(xs))] = True  # and the one that looks most at the sink
+    data = table(head=[f"head {i}" for i in range(xs.size)], x=xs, y=ys, named=named)
     spec = SCATTER
     for layer in (0, 1):
         spec = replaced(spec, ["layer", layer, "encoding", "x", "title"], x_title)

@@ -42,6 +42,14 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "class_open_until": {"date": "28 December 2026"},
     "class_closed_on": {"date": "28 December 2026"},
     "no_results_yet": {},
+    # the app's pages (ui/classroom.py)
+    "send_intro": {},
+    "sent_here": {"code": "maple-otter-river-47"},
+    "pending_waiting": {"code": "maple-otter-river-47"},
+    "key_once": {},
+    "students_link": {},
+    "report_intro": {},
+    "store_misconfigured": {},
 }
 
 

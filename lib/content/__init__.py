@@ -1,7 +1,7 @@
 """Content: every teaching text of the app, read from ``content/`` as validated, frozen data.
 
 Start with :func:`load_content` (``loader.py``); it returns a :class:`Content` with one field per
-file (analogy, limitations, glossary, references, explore, ui) plus the quiz bank, and the
+file (analogy, limitations, glossary, references, explore, ui, teachers) plus the quiz bank, and the
 problems it found. It never raises, so a broken file is reported and never blanks the app.
 The schemas live in ``schema/``; the copy check against the essay in ``wording.py``. The quiz
 engine that grades and scores questions is a separate package, ``lib/quiz``.
@@ -14,6 +14,7 @@ from lib.content.loader import (
     LIMITATIONS_FILE,
     QUIZ_FOLDER,
     REFERENCES_FILE,
+    TEACHERS_FILE,
     TOPICS_FILE,
     UI_FILE,
     Content,
@@ -38,6 +39,7 @@ from lib.content.schema.learn import (
     References,
 )
 from lib.content.schema.quiz import AnyQuestion, QuizBank, Topic
+from lib.content.schema.teachers import TeacherGuide
 from lib.content.schema.ui import MESSAGE_SAMPLES, UiText
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "MESSAGE_SAMPLES",
     "QUIZ_FOLDER",
     "REFERENCES_FILE",
+    "TEACHERS_FILE",
     "REQUIRED_PRESETS",
     "TOPICS_FILE",
     "UI_FILE",
@@ -67,6 +70,7 @@ __all__ = [
     "QuizBank",
     "Reference",
     "References",
+    "TeacherGuide",
     "Topic",
     "UiText",
     "cited_ids",

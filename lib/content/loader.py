@@ -9,6 +9,7 @@ Files (relative to ``folder``, normally ``content/``):
 - ``analogy.yaml``, ``limitations.yaml``, ``glossary.yaml``, ``references.yaml``,
   ``explore.yaml``: the Learn and Explore text (lib/content/schema/learn.py);
 - ``ui.yaml``: every page's short messages (lib/content/schema/ui.py);
+- ``teachers.yaml``: the teacher guide, lesson plan and worksheet (lib/content/schema/teachers.py);
 - ``quiz/topics.yaml``: the quiz topics, the one list of topic ids;
 - ``quiz/*.yaml`` (any other name): quiz questions (lib/content/schema/quiz.py).
 
@@ -33,6 +34,7 @@ from lib.content.problems import (
 )
 from lib.content.schema.learn import Analogy, ExploreText, Glossary, Limitations, References
 from lib.content.schema.quiz import AnyQuestion, Question, QuizBank, Topic
+from lib.content.schema.teachers import TeacherGuide
 from lib.content.schema.ui import UiText
 
 ANALOGY_FILE = "analogy.yaml"
@@ -41,6 +43,7 @@ GLOSSARY_FILE = "glossary.yaml"
 REFERENCES_FILE = "references.yaml"
 EXPLORE_FILE = "explore.yaml"
 UI_FILE = "ui.yaml"
+TEACHERS_FILE = "teachers.yaml"
 QUIZ_FOLDER = "quiz"
 TOPICS_FILE = f"{QUIZ_FOLDER}/topics.yaml"
 _QUESTION_FILE_KEYS = {"questions", "theme"}
@@ -63,6 +66,7 @@ class Content:
     ui: UiText | None
     quiz: QuizBank
     problems: tuple[ContentProblem, ...]
+    teachers: TeacherGuide | None = None
 
     @property
     def ok(self) -> bool:
@@ -367,12 +371,14 @@ def load_content(folder: str | Path) -> Content:
     references = attempt(REFERENCES_FILE, References)
     explore = attempt(EXPLORE_FILE, ExploreText)
     ui = attempt(UI_FILE, UiText)
+    teachers = attempt(TEACHERS_FILE, TeacherGuide)
     quiz, quiz_problems = _load_quiz(folder, references.ids if references else None)
     problems.extend(quiz_problems)
     citing = {
         ANALOGY_FILE: analogy,
         LIMITATIONS_FILE: limitations,
         GLOSSARY_FILE: glossary,
+        TEACHERS_FILE: teachers,
         f"{QUIZ_FOLDER}/": quiz if quiz.questions else None,
     }
     problems.extend(_source_problems(citing, references))
@@ -386,4 +392,5 @@ def load_content(folder: str | Path) -> Content:
         ui=ui,
         quiz=quiz,
         problems=tuple(problems),
+        teachers=teachers,
     )

@@ -33,7 +33,7 @@ from lib.chromatin.scene_model import (
     ChromatinScene,
     scene_from_attention,
 )
-from lib.learn.figure import Figure, Message, Metric, Row, Scene
+from lib.learn.figure import Expander, Figure, Message, Metric, Row, Scene
 from lib.learn.figures import seed_traces
 from lib.pipeline.views import RowSettings, explore_view
 
@@ -45,6 +45,10 @@ EXPERIMENTS = {
 }
 COPIES_MAX = 8
 CONVERGED = 0.01  # total-variation distance counted as "settled"
+TIME_AXIS = "simulated time (dwell times on the strongest locus)"
+# The jargon behind the simple labels, for whoever opens it.
+MORE_DETAIL = Expander("More detail: time units and the distance",
+                       (Message("cell_time_detail", kind="markdown"),))
 HOLD_OPEN = 5.0  # mean time (1/k0) an opened nucleosome stays open once the locus is free
 
 
@@ -84,7 +88,7 @@ def one_molecule_figure(result: AttentionResult, *, query: object, settings: Row
     return Figure((
         curves_chart(traces.times, {"one molecule, running share of its bound time":
                                     traces.traces[0]},
-                     x_title="simulated time (1/k0)", y_title=f"share of time on '{top}'",
+                     x_title=TIME_AXIS, y_title=f"share of time on '{top}'",
                      title=f"Seed {seed}: one molecule on the strongest locus, '{top}'",
                      reference=traces.target,
                      reference_label=_reference_label(settings.temperature),
@@ -93,6 +97,7 @@ def one_molecule_figure(result: AttentionResult, *, query: object, settings: Row
                                f"wanders, then settles near its attention weight "
                                f"{traces.target:.2f}.")),
         Message("cell_one_molecule"),
+        MORE_DETAIL,
     ))
 
 
@@ -158,15 +163,16 @@ def convergence_figure(result: AttentionResult, *, query: object, settings: RowS
     keep = times > 0
     return Figure((
         curves_chart(times[keep], {"distance from the attention row": tv[keep]},
-                     x_title="simulated time (1/k0)", y_title="total-variation distance",
+                     x_title=TIME_AXIS, y_title="distance from the row (0 = the same)",
                      title=(f"How long one molecule's average takes to match the row "
                             f"(T = {settings.temperature:g}, as shown)"),
                      log_x=True, reference=CONVERGED, reference_label="settled (0.01)",
                      alt_text=(f"The distance between the running average and the attention "
                                f"row falls from {tv[0]:.2f} to {tv[-1]:.3f}; it first drops "
                                f"below {CONVERGED} at simulated time {when}.")),
-        Metric("Time until the average is within 0.01 of the row", f"{when} × 1/k0"),
+        Metric("Time until the average is within 0.01 of the row", f"{when} dwell times"),
         Message("cell_convergence"),
+        MORE_DETAIL,
     ))
 
 

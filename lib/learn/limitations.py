@@ -202,7 +202,7 @@ def explanation_figure(effect: HeadAblation, *, layer: int) -> Figure:
     sink = int(np.argmax(effect.special_mass))
     return Figure((
         head_scatter(effect.special_mass, effect.change, x_title="attention on [CLS]/[SEP]",
-                     y_title="embedding change when removed (1 − cosine)",
+                     y_title="embedding change (1 − cos)",
                      title=f"Layer {layer}: where a head looks vs what it does",
                      alt_text=("One point per head: attention on special tokens against the "
                                "effect of removing it.")),

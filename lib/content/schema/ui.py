@@ -26,6 +26,10 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "switch_failed": {"error": "The model could not be loaded."},
     "bundled_model": {},
     "truncated_prompt": {"chars": 25_000, "tokens": 512},
+    # every page: "Copy a link to this setup" (ui/components/copy_link)
+    "copy_link_done": {},
+    "copy_link_fallback": {},
+    "copy_link_field": {},
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
     "sink_note": {"share": 0.72},
@@ -40,7 +44,10 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "no_shared_word": {},
     "context_column": {},
+    "tv_help": {},
     "no_heads": {},
+    "bits_help": {},
+    "pattern_help": {},
     # Learn pages (ui/learn.py)
     "no_model": {},
     "figure_failed": {"what": "Input", "error": "division by zero"},
@@ -72,6 +79,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "cell_copies": {},
     "cell_pioneer": {"penalty": 3.0},
     "cell_convergence": {},
+    "cell_time_detail": {},
     "seed_one_run_help": {},
     "scene_unbound_share": {"share": 0.05},
     "seed_help": {},
