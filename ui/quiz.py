@@ -346,8 +346,8 @@ def quiz_body() -> None:
         else:
             show_results(quiz)
     st.divider()
-    keep_in_browser(state.QUIZ_STATE.get())
     save_and_resume(state.QUIZ_STATE.get())
+    keep_in_browser(state.QUIZ_STATE.get())  # last: it draws nothing, so no gap shows
 
 
 def question_panel(quiz, current: str) -> None:
@@ -522,6 +522,9 @@ def keep_in_browser(quiz) -> None:
         state.QUIZ_STORE_BLOCKED.set("quiz_store_write_failed")
     if events.loaded is not None and took_browser_copy(events.loaded):
         rerun_with_settings()  # the whole page: the restored setup, the note at the top
+    heard = events.failed is not None or events.loaded is not None
+    if heard and state.QUIZ_STORE_BLOCKED.get():
+        rerun_with_settings()  # once, so the save section above says the browser refuses
 
 
 def took_browser_copy(payload) -> bool:
