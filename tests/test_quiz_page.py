@@ -540,3 +540,21 @@ def test_ending_the_quiz_clears_the_browsers_copy():
     assert "save" not in sent_to_browser(at)
     start(at)  # a new quiz replaces it
     assert json.loads(sent_to_browser(at)["save"])["seed"] == 4
+
+
+def test_a_topic_with_nothing_right_still_gets_a_visible_zero():
+    at = start(open_quiz(quiz_topics=["mech-masks", "mech-sink"], quiz_length=4, quiz_seed=3))
+    for _ in state(at).questions:
+        q, _ = current(at)
+        play(at, [(q.topic == "mech-masks", None)])  # every mech-sink answer wrong
+    button(at, "See your results").click().run()
+    chart = chart_with(at, "level")
+    rows = chart.frame().set_index("topic")
+    zero = BANK.topic("mech-sink").title
+    assert rows.loc[zero, "percent"] == 0 and rows.loc[zero, "share"] == "0%"
+    assert rows.loc[BANK.topic("mech-masks").title, "share"] == "100%"
+    # a bar of length 0 draws nothing: a tick at its end and its share in words still show
+    layers = [(layer["mark"]["type"], layer["encoding"]) for layer in chart.spec["layer"]]
+    assert [enc["x"]["field"] for mark, enc in layers if mark == "tick"] == ["percent"]
+    assert "share" in [enc["text"]["field"] for mark, enc in layers if mark == "text"]
+    assert f"At 0%: {zero}" in chart.alt  # and the text alternative names it
