@@ -17,7 +17,7 @@ from browser_support import assert_no_errors, open_page, rerun_after, wait_for_a
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-PAGES = ("", "context", "teamwork", "analogy", "limitations", "quiz")
+PAGES = ("", "context", "teamwork", "analogy", "limitations", "quiz", "teachers", "class")
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
            "resultTypes": ["violations"]}
 SCREENS = {"laptop": (1280, 720), "tablet": (800, 1000), "phone": (390, 844)}

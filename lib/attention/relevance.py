@@ -290,6 +290,14 @@ def default_query(labels: list[str], special: np.ndarray | list[bool], *,
     return 0 if starts is None else default_query(labels, special)
 
 
+def label_index(labels, word: str | None) -> int | None:
+    """Index of the first label equal to ``word`` ignoring case, or None (also for no word)."""
+    if not word:
+        return None
+    wanted = word.casefold()
+    return next((i for i, label in enumerate(labels) if str(label).casefold() == wanted), None)
+
+
 def word_starts(result: AttentionResult) -> np.ndarray:
     """bool [seq]: which tokens begin a word (special tokens count as their own word)."""
     ids = np.asarray(result.word_ids)

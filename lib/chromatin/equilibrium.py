@@ -22,11 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.chromatin.energies import _check_kT, effective_energies
-
-
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x.setflags(write=False)
-    return x
+from lib.frozen import readonly
 
 
 def _logsumexp(x: np.ndarray) -> float:
@@ -99,11 +95,11 @@ def equilibrium_occupancy(
     with np.errstate(over="ignore"):
         partition = float(np.exp(log_z))
     return Occupancy(
-        occupancy=_readonly(occ),
+        occupancy=readonly(occ),
         unbound=unbound,
         partition=partition,
         log_partition=float(log_z),
-        energies=_readonly(eps),
+        energies=readonly(eps),
         kT=kT,
     )
 
@@ -197,11 +193,11 @@ def many_copies_occupancy(
     mu = float(candidates[int(np.argmin(residuals))])
     occ = _fermi(eps, mu, kT)  # [n]
     return ManyCopies(
-        occupancy=_readonly(occ),
+        occupancy=readonly(occ),
         mu=mu,
         copies=c,
         residual=float(occ.sum() - c),
-        energies=_readonly(eps),
+        energies=readonly(eps),
         kT=kT,
     )
 
@@ -313,12 +309,12 @@ def finite_pool_occupancy(
     bound = np.exp(log_terms - log_z)
     mean_bound = float(occ.sum())
     return PoolOccupancy(
-        occupancy=_readonly(occ),
-        bound=_readonly(bound),
+        occupancy=readonly(occ),
+        bound=readonly(bound),
         mean_bound=mean_bound,
         unbound=1.0 - mean_bound / copies,
         copies=copies,
-        energies=_readonly(eps),
+        energies=readonly(eps),
         kT=kT,
     )
 

@@ -24,13 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.chromatin.energies import _check_kT, effective_energies
+from lib.frozen import readonly
 
 UNBOUND = -1
-
-
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x.setflags(write=False)
-    return x
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,15 +113,15 @@ def simulate(
     occ_time = np.bincount(locus[on_locus], weights=dwell[on_locus], minlength=n)  # [n]
     bound_time = occ_time.sum()
     traj = Trajectory(
-        times=_readonly(times),
-        locus=_readonly(locus),
-        dwell=_readonly(dwell),
+        times=readonly(times),
+        locus=readonly(locus),
+        dwell=readonly(dwell),
         initial_dwell=float(waits[0]),
         total_time=total,
-        time_averaged_occupancy=_readonly(occ_time / total),
+        time_averaged_occupancy=readonly(occ_time / total),
         unbound_fraction=float((waits[0] + dwell[~on_locus].sum()) / total),
-        bound_occupancy=_readonly(occ_time / bound_time),
-        k_off=_readonly(k_off),
+        bound_occupancy=readonly(occ_time / bound_time),
+        k_off=readonly(k_off),
         k_on=float(k_on),
         k0=float(k0),
         kT=kT,
@@ -239,8 +235,8 @@ def kinetic_frames(
         occ = np.where(bound > 0, cum[:, 1:] / bound, 0.0)
         unbound = np.where(at > 0, cum[:, 0] / np.where(at > 0, at, 1.0), 1.0)
     return KineticFrames(
-        times=_readonly(at),
-        locus=_readonly(states[current].copy()),
-        occupancy=_readonly(occ),
-        unbound=_readonly(unbound),
+        times=readonly(at),
+        locus=readonly(states[current].copy()),
+        occupancy=readonly(occ),
+        unbound=readonly(unbound),
     )

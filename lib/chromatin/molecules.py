@@ -36,14 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.chromatin.energies import _check_closed, _check_energies, _check_kT, effective_energies
+from lib.frozen import readonly
 
 BIND, UNBIND, OPEN, CLOSE = 0, 1, 2, 3  # event kinds
 NUCLEOSOME = -1  # the molecule index of OPEN and CLOSE events
-
-
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x.setflags(write=False)
-    return x
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,7 +223,7 @@ class _Log:
         self.size = i + 1
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return tuple(_readonly(a[: self.size].copy())
+        return tuple(readonly(a[: self.size].copy())
                      for a in (self.times, self.kind, self.molecule, self.locus))
 
 
@@ -295,11 +291,11 @@ class _Run:
         times, kind, molecule, locus = log.arrays()
         return MoleculeTrajectory(
             times=times, kind=kind, molecule=molecule, locus=locus,
-            species_of=_readonly(self.species_of), total_time=total,
-            time_averaged_occupancy=_readonly(self.occ / total),
-            unbound_fraction=_readonly(1.0 - self.occ.sum(axis=1) / total / per_species),
-            open_fraction=_readonly(np.where(closed, self.open_time / total, 0.0)),
-            closed=_readonly(closed), energies=_readonly(eps.copy()), k_on=_readonly(k_on),
+            species_of=readonly(self.species_of), total_time=total,
+            time_averaged_occupancy=readonly(self.occ / total),
+            unbound_fraction=readonly(1.0 - self.occ.sum(axis=1) / total / per_species),
+            open_fraction=readonly(np.where(closed, self.open_time / total, 0.0)),
+            closed=readonly(closed), energies=readonly(eps.copy()), k_on=readonly(k_on),
             k0=k0, kT=kT,
         )
 

@@ -27,6 +27,7 @@ from lib.charts.palette import NUCLEOSOME_COLOUR, species_colour
 from lib.chromatin.energies import binding_energies, effective_energies
 from lib.chromatin.equilibrium import finite_pool_occupancy, reservoir_weight_for
 from lib.chromatin.molecules import NUCLEOSOME, MoleculeTrajectory, simulate_molecules
+from lib.frozen import readonly
 
 # One silhouette per species, so species differ by shape as well as colour.
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "hexagon", "pentagon",
@@ -38,10 +39,9 @@ SEARCH_SHARE = 0.05  # unbound share of a molecule with no reservoir: time to mo
 _NONE16 = 0xFFFF  # uint16 code for "no molecule" (a nucleosome event)
 
 
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x = np.array(x)  # a private copy: the scene never aliases the caller's arrays
-    x.setflags(write=False)
-    return x
+def _private(x: np.ndarray) -> np.ndarray:
+    """A frozen private copy: the scene never aliases the caller's arrays."""
+    return readonly(np.array(x))
 
 
 def _rows(x, n_species: int, n: int, name: str) -> np.ndarray:
@@ -89,17 +89,17 @@ class ChromatinScene:
         closed = np.asarray(self.closed, dtype=bool)
         if closed.shape != (n,):
             raise ValueError(f"closed must be a bool mask of shape ({n},), got {closed.shape}.")
-        object.__setattr__(self, "closed", _readonly(closed))
+        object.__setattr__(self, "closed", _private(closed))
         numbers = tuple(range(n)) if self.numbers is None else tuple(int(k) for k in self.numbers)
         if len(numbers) != n:
             raise ValueError(f"numbers must give one number per locus ({n}), got {len(numbers)}.")
         object.__setattr__(self, "numbers", numbers)
         for name in ("attention", "equilibrium", "energies"):
-            object.__setattr__(self, name, _readonly(_rows(getattr(self, name), n_species, n,
+            object.__setattr__(self, name, _private(_rows(getattr(self, name), n_species, n,
                                                            name)))
         for name, dtype in (("unbound", np.float64), ("copies", np.int64), ("pioneer", bool)):
             arr = np.broadcast_to(np.asarray(getattr(self, name), dtype=dtype), (n_species,))
-            object.__setattr__(self, name, _readonly(arr))
+            object.__setattr__(self, name, _private(arr))
         if np.any(self.copies < 1):
             raise ValueError(f"copies must be at least 1 per species, got {self.copies.tolist()}.")
         traj = self.trajectory

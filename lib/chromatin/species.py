@@ -15,11 +15,7 @@ import numpy as np
 
 from lib.chromatin.energies import binding_energies
 from lib.chromatin.equilibrium import equilibrium_occupancy, reservoir_weight_for
-
-
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x.setflags(write=False)
-    return x
+from lib.frozen import readonly
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,10 +72,10 @@ def species_occupancy(
         occ[s] = eq.occupancy
         unbound[s] = eq.unbound
     return SpeciesOccupancy(
-        energies=_readonly(energies),
-        occupancy=_readonly(occ),
-        unbound=_readonly(unbound),
-        combined=_readonly(occ.mean(axis=0)),
+        energies=readonly(energies),
+        occupancy=readonly(occ),
+        unbound=readonly(unbound),
+        combined=readonly(occ.mean(axis=0)),
         combined_unbound=float(unbound.mean()),
         kT=float(kT),
     )

@@ -16,7 +16,13 @@ import numpy as np
 from lib.attention.context import compare_contexts
 from lib.attention.extract import AttentionResult
 from lib.attention.heads import one_head_per_pattern, profile_heads
-from lib.attention.relevance import HeadChoice, Relevance, level_groups, select_relevance
+from lib.attention.relevance import (
+    HeadChoice,
+    Relevance,
+    label_index,
+    level_groups,
+    select_relevance,
+)
 from lib.charts.attention import context_bars
 from lib.charts.learn import layer_rows_heatmap
 from lib.charts.occupancy import attention_vs_occupancy_bars
@@ -128,8 +134,7 @@ def teamwork_figure(result: AttentionResult, *, word: str | None, layer: int) ->
 def dynamics_figure(before: AttentionResult, after: AttentionResult, *, word: str, layer: int,
                     head: HeadChoice) -> Figure:
     """An edited prompt recomputes the row: the word's binding pattern changes with it."""
-    words_after = [w.casefold() for w in level_groups(after, level="word")[0]]
-    if word.casefold() not in words_after:
+    if label_index(level_groups(after, level="word")[0], word) is None:
         return Figure((Message("dynamics_word_missing", {"word": word}, kind="info"),))
     chart, comparison = _compared(
         (before, after), word=word, layer=layer, head=head,

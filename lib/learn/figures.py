@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.attention.extract import AttentionResult
-from lib.attention.relevance import HeadChoice, Level, SpecialMode, select_relevance
+from lib.attention.relevance import HeadChoice, Level, SpecialMode, label_index, select_relevance
 from lib.chromatin import (
     binding_energies,
     equilibrium_occupancy,
@@ -29,20 +29,13 @@ from lib.chromatin.scene_model import (
     ChromatinScene,
     scene_from_attention,
 )
-
-
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x.setflags(write=False)
-    return x
+from lib.frozen import readonly
 
 
 def find_label(labels: list[str] | tuple[str, ...], word: str | None, *, fallback: int) -> int:
     """Index of the first label equal to ``word`` (case-insensitive), else ``fallback``."""
-    if word:
-        lowered = [str(label).casefold() for label in labels]
-        if word.casefold() in lowered:
-            return lowered.index(word.casefold())
-    return fallback
+    found = label_index(labels, word)
+    return fallback if found is None else found
 
 
 # ---------------------------------------------------------------------------------------
@@ -70,8 +63,8 @@ def received_share(result: AttentionResult, *, layer: int) -> ReceivedShare:
     received = matrix[queries].sum(axis=0)  # [seq]
     return ReceivedShare(
         tuple(result.tokens),
-        _readonly(received / received.sum()),
-        _readonly(result.special_mask.copy()),
+        readonly(received / received.sum()),
+        readonly(result.special_mask.copy()),
     )
 
 
@@ -96,7 +89,7 @@ def rows_across_layers(
         )
         rows.append(rel.weights)
         labels = rel.labels
-    return labels, _readonly(np.stack(rows))
+    return labels, readonly(np.stack(rows))
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,7 +110,7 @@ def temperature_comparison(weights: np.ndarray, *, temperature: float) -> Temper
     occupancy = equilibrium_occupancy(binding_energies(a), kT=temperature).occupancy
     positive = tempered[tempered > 0]
     return TemperatureComparison(
-        _readonly(tempered),
+        readonly(tempered),
         occupancy,
         float(np.abs(tempered - occupancy).max()),
         float(-(positive * np.log2(positive)).sum()),
@@ -189,7 +182,7 @@ def seed_traces(
     traces = np.stack([snap.occupancy[:, tracked] for snap in snaps])  # [seeds, frames]
     return SeedTraces(
         snaps[0].times,
-        _readonly(traces),
+        readonly(traces),
         tuple(int(s) for s in seeds),
         tracked,
         float(a[tracked] / a.sum()),
@@ -213,7 +206,7 @@ def gated_occupancy(
     a = np.asarray(weights, dtype=np.float64)
     mask = np.asarray(closed, dtype=bool)
     eq = equilibrium_occupancy(binding_energies(a), closed=mask, pioneer_penalty=pioneer_penalty)
-    return GatedOccupancy(eq.occupancy, _readonly(mask.copy()), float(eq.occupancy[mask].sum()))
+    return GatedOccupancy(eq.occupancy, readonly(mask.copy()), float(eq.occupancy[mask].sum()))
 
 
 INSTRUCTION_SOURCES: tuple[tuple[str, str | None], ...] = (

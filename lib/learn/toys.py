@@ -30,10 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _readonly(x: np.ndarray) -> np.ndarray:
-    x.setflags(write=False)
-    return x
+from lib.frozen import readonly
 
 
 def _positive(name: str, value: float) -> float:
@@ -83,7 +80,7 @@ def occupancy_at_concentration(
     base = float(finite.min()) if mu0 is None and finite.size else float(mu0 or 0.0)
     mu = base + kT * np.log(c)
     occ = np.exp(-np.logaddexp(0.0, (eps - mu) / kT))  # [n], 0 on +inf
-    return ConcentrationOccupancy(_readonly(occ), float(mu), c)
+    return ConcentrationOccupancy(readonly(occ), float(mu), c)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -126,11 +123,11 @@ def pair_occupancy(x: np.ndarray, *, omega: float = 1.0, nucleosome: float = 0.0
     z1 = L + 1.0 + xs
     z2 = L + 1.0 + 2.0 * xs + w * xs**2
     return PairOccupancy(
-        x=_readonly(xs.copy()),
-        alone=_readonly(xs / z1),
-        with_partner=_readonly((xs + w * xs**2) / z2),
-        both=_readonly(w * xs**2 / z2),
-        open_fraction=_readonly((z2 - L) / z2),
+        x=readonly(xs.copy()),
+        alone=readonly(xs / z1),
+        with_partner=readonly((xs + w * xs**2) / z2),
+        both=readonly(w * xs**2 / z2),
+        open_fraction=readonly((z2 - L) / z2),
         omega=w,
         nucleosome=L,
     )
@@ -225,11 +222,11 @@ def driven_cycle(
     backward = rates[1, 0] * rates[2, 1] * rates[0, 2]
     return CycleSteadyState(
         states=CYCLE_STATES,
-        steady=_readonly(p),
-        boltzmann=_readonly(w / w.sum()),
+        steady=readonly(p),
+        boltzmann=readonly(w / w.sum()),
         flux=float(flux),
         affinity=float(np.log(forward / backward)),
-        rates=_readonly(rates),
+        rates=readonly(rates),
     )
 
 
@@ -292,7 +289,7 @@ def mark_memory(
         mark[i] = m
         m = float(np.clip(m + dt * mark_rate(m, signal[i], params), 0.0, 1.0))
     divisions = np.arange(1, int(cycles) + 1, dtype=np.float64)
-    return MarkTrace(_readonly(times), _readonly(mark), _readonly(signal), _readonly(divisions))
+    return MarkTrace(readonly(times), readonly(mark), readonly(signal), readonly(divisions))
 
 
 def _settle(
@@ -328,4 +325,4 @@ def mark_hysteresis(signals: np.ndarray, *, params: MarkParams = MarkParams()) -
     for i in range(s.size - 1, -1, -1):
         m = _settle(m, s[i], params)
         falling[i] = m
-    return Hysteresis(_readonly(s.copy()), _readonly(rising), _readonly(falling))
+    return Hysteresis(readonly(s.copy()), readonly(rising), readonly(falling))

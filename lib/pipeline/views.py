@@ -28,6 +28,7 @@ from lib.attention.relevance import (
     ShownMatrix,
     SpecialMode,
     default_query,
+    label_index,
     level_groups,
     select_relevance,
     special_groups,
@@ -122,10 +123,9 @@ def resolve_query(options: QueryOptions, query: object, *, word: str | None = No
     """The option named ``word`` (a link's query), else ``query`` if it is the index of an
     option, else the default. (A widget can hand back a stale value of another type when
     its options change under it: that is not an index.)"""
-    if word:
-        lowered = [label.casefold() for label in options.labels]
-        if word.casefold() in lowered:
-            return lowered.index(word.casefold())
+    named = label_index(options.labels, word)
+    if named is not None:
+        return named
     valid = isinstance(query, int) and 0 <= query < len(options.labels)
     return int(query) if valid else options.default
 
@@ -282,7 +282,7 @@ def context_view(result_a: AttentionResult, result_b: AttentionResult, *, word: 
     rows = []
     for result in (result_a, result_b):
         labels = level_groups(result, level="word")[0]
-        query = [w.casefold() for w in labels].index(word.casefold())
+        query = label_index(labels, word)
         rows.append(query_row(result, query=query, settings=word_level))
     a, b = (row.relevance for row in rows)
     return ContextView(word, (rows[0], rows[1]),
@@ -375,8 +375,7 @@ def received_view(result_a: AttentionResult, result_b: AttentionResult, *, word:
     for result in (result_a, result_b):
         matrix = view_matrix(result, layer=settings.layer, head=settings.head, level="word",
                              temperature=settings.temperature, special=settings.special)
-        labels = [label.casefold() for label in matrix.labels]
-        key = labels.index(word.casefold())
+        key = label_index(matrix.labels, word)
         rows = [matrix.rows.index(k) for k in matrix.keys if k in matrix.rows]
         queries = [matrix.labels[i] for i, k in enumerate(matrix.keys) if k in matrix.rows]
         columns.append((tuple(queries), matrix.matrix[rows, key]))
