@@ -395,6 +395,7 @@ def show_results(quiz) -> None:
     say("quiz_results_intro")
     if quiz.earlier:
         show_attempts(quiz)
+        st.markdown("**By topic, over every attempt**")
     scores = topic_scores(quiz, bank())
     st.dataframe(pd.DataFrame(
         [{"Topic": t.title, "Questions": t.total, "Answered": t.answered, "Right": t.correct,
@@ -431,6 +432,7 @@ def show_score(quiz) -> None:
 
 def show_attempts(quiz) -> None:
     """Every attempt, first to latest: a retry adds a row, it never replaces the first try."""
+    st.markdown("**Every attempt**")
     st.dataframe(pd.DataFrame(
         [{"Attempt": a.number, "Questions": a.questions, "Right": a.correct,
           "Marks": f"{a.score} of {a.max_score}", "Score (% of max)": round(a.percent)}
