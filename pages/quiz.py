@@ -18,14 +18,16 @@ titles = {t.id: t.title for t in bank.topics}
 state.QUIZ_TOPICS.set([t for t in state.QUIZ_TOPICS.get() if t in titles])
 bar.multiselect("Topics", list(titles), format_func=titles.get, placeholder="All topics",
                 **state.bind(state.QUIZ_TOPICS))
-bar.number_input("Questions", 1, 50, step=1, help=message("quiz_length_help"),
+bar.number_input("Questions", 1, q.MAX_LENGTH, step=1, help=message("quiz_length_help"),
                  **state.bind(state.QUIZ_LENGTH))
 bar.toggle("Certainty-based marking", help=message("quiz_cbm_help"),
            **state.bind(state.QUIZ_CBM))
 bar.toggle("Include questions about my prompt", help=message("quiz_live_help"),
            **state.bind(state.QUIZ_LIVE))
-bar.number_input("Seed", 0, 2**31 - 1, step=1, help=message("quiz_seed_help"),
+bar.number_input("Seed", 0, q.MAX_SEED, step=1, help=message("quiz_seed_help"),
                  **state.bind(state.QUIZ_SEED))
+with bar:
+    q.plan_note()
 start = bar.button("Start a new quiz")  # secondary: white on the dark theme's blue is 2.3:1
 
 st.title("Quiz: test yourself")
@@ -34,6 +36,7 @@ for problem in site_content().problems_in("quiz/", "ui.yaml"):
 if not bank.questions:
     st.error("No quiz questions could be loaded; see the problems above.")
     st.stop()
+q.show_notices()
 q.say("quiz_intro", st.markdown)
 if start:
     q.start_quiz()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +55,9 @@ def test_live_question_flows_through_the_same_grading_and_results():
     assert [i.item_id for i in m.feedback if i.status == "missed"] == ["b"]
     (score,) = topic_scores(state, BANK)
     assert (score.topic_id, score.total, score.answered) == ("mech-softmax", 3, 1)
-    csv = results_to_csv(state, BANK, references=CONTENT.references)
-    live_row = next(line for line in csv.splitlines() if line.split(",")[1] == "live-001")
-    assert live_row.endswith("Vaswani et al. 2017")  # its source, cited in full words
+    rows = csv.DictReader(io.StringIO(results_to_csv(state, BANK, references=CONTENT.references)))
+    live_row = next(row for row in rows if row["question_id"] == "live-001")
+    assert live_row["sources"] == "Vaswani et al. 2017"  # its source, cited in full words
 
 
 def test_invalid_live_question_is_rejected_by_the_schema():
@@ -293,7 +295,53 @@ def test_occupancy_question_says_it_works_at_token_level(results):
 
     result = results[PROMPTS[1]]
     made = occupancy_top(result, _spec(result, "occupancy-top"))
-    assert made.text.startswith("Token level: each word piece is its own locus")
+    assert "works at token level (each word piece is its own locus" in made.text
+
+
+def test_every_live_question_names_the_prompt_and_the_query_it_uses(results):
+    from lib.attention.relevance import level_groups
+    from lib.quiz.live import live_query, live_questions
+
+    prompt = PROMPTS[0]  # "What's the capital of France?"
+    result = results[prompt]
+    words, groups = level_groups(result, level="word")
+    query = live_query(result, level="word", query=words.index("capital"))
+    made = {q.spec.generator: q for q in live_questions(
+        result, prompt=prompt, layer=2, head="mean", temperature=1.0, query=query)}
+    assert {"occupancy-top", "temperature-evenness"} <= set(made)
+    for generator in ("occupancy-top", "temperature-evenness"):
+        assert made[generator].text.startswith(
+            "In your prompt 'What's the capital of France?', with 'capital' as the query, ")
+    for question in made.values():
+        assert question.text.startswith("In your prompt 'What's the capital of France?', ")
+    assert "no query is needed" in made["previous-token-head"].text  # it uses none, and says so
+
+
+def test_a_query_inside_a_split_word_names_the_word_too(results):
+    from lib.attention.relevance import level_groups
+    from lib.quiz.live import live_query, occupancy_top
+
+    prompt = PROMPTS[1]
+    result = results[prompt]
+    words, groups = level_groups(result, level="word")
+    split = next(i for i, members in enumerate(groups) if len(members) > 1)
+    query = live_query(result, level="word", query=split)
+    made = occupancy_top(result, _spec(result, "occupancy-top", query=query))
+    piece = result.tokens[groups[split][0]]
+    assert f"with '{piece}' (part of the word '{words[split]}') as the query" in made.text
+
+
+def test_a_long_prompt_is_quoted_short(bundled):
+    from lib.attention.extract import extract_attention
+    from lib.quiz.live import PROMPT_SHOWN, occupancy_top
+
+    prompt = ("Pioneer factors open closed chromatin so that other transcription factors can "
+              "bind the enhancer, recruit the mediator complex and start transcription of genes.")
+    result = extract_attention(bundled, prompt)
+    made = occupancy_top(result, _spec(result, "occupancy-top"))
+    quoted = made.text.split("'")[1]
+    assert quoted.endswith("…") and len(quoted) == PROMPT_SHOWN
+    assert prompt.startswith(quoted[:-1])
 
 
 @pytest.mark.parametrize("head, species", [("mean", "the mean over heads"), (4, "head 4")])
@@ -323,7 +371,7 @@ def test_previous_token_question_says_which_neighbour_and_which_tokens_count(res
 
 
 def test_a_word_level_query_reaches_the_live_questions(results):
-    from lib.attention.relevance import level_groups
+    from lib.attention.relevance import default_query, level_groups, special_groups
     from lib.quiz.live import live_query, live_questions
 
     prompt = PROMPTS[1]  # "Transcription factors bind ...": some words are several pieces
@@ -339,8 +387,12 @@ def test_a_word_level_query_reaches_the_live_questions(results):
                                                                "temperature-evenness")]
     assert about_the_query and all(q.spec.query == token for q in about_the_query)
     assert live_query(result, level="token", query=4) == 4
-    assert live_query(result, level="word", query=len(words)) is None
-    assert live_query(result, level="word", query=None) is None
+    # no query chosen yet, or a stale one: Explore's default query at that level, as it shows
+    words_default = default_query(words, special_groups(result, level="word"))
+    for stale in (None, len(words)):
+        assert live_query(result, level="word", query=stale) == groups[words_default][0]
+    tokens_default = default_query(list(result.tokens), result.special_mask)
+    assert live_query(result, level="token", query=None) == tokens_default
 
 
 def test_ids_are_deterministic_and_rebuilding_gives_the_same_question(results):

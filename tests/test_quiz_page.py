@@ -15,7 +15,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from chart_data import chart_with, page_errors
+from chart_data import chart_with, page_errors, walk
 from lib.content import load_content
 from lib.quiz.grading import CBM_MARKS_RIGHT, CBM_MARKS_WRONG
 from lib.quiz.live import is_live
@@ -222,7 +222,11 @@ def test_a_full_quiz_of_ten_ends_with_the_right_topic_scores(downloads):
     chart = chart_with(at, "level").frame()
     assert dict(zip(chart["topic"], chart["percent"].round(1), strict=True)) == {
         t: round(100 * r / n, 1) for t, (n, r) in expected.items()}
-    assert at.metric[0].value == f"{sum(r for r, _ in plan)} / 10"
+    right = sum(r for r, _ in plan)
+    assert at.metric[0].value == f"{100 * right // 10}%"  # plain marks: a share of 10 marks
+    assert at.metric[1].value == f"{right} of 10"
+    assert any(c.value == CONTENT.ui.format("quiz_score_marks", score=right, max_score=10)
+               for c in at.caption)
     # the review lists exactly the missed questions, and the CSV download agrees
     assert len(at.expander) == plan.count((False, None))
     csv_text = latest_download(".csv").decode()
@@ -230,6 +234,41 @@ def test_a_full_quiz_of_ten_ends_with_the_right_topic_scores(downloads):
     button(at, "Retry what I missed").click().run()
     missed = {q.id for q, (right, _) in zip(questions, plan, strict=True) if not right}
     assert set(state(at).question_ids) == missed and not state(at).responses
+
+
+def test_a_retry_adds_to_the_results_and_mastery_counts_every_attempt():
+    at = start(open_quiz(quiz_length=6, quiz_seed=5, quiz_cbm=False))
+    first = state(at).questions
+    first_plan = [i % 2 == 0 for i in range(6)]  # 3 right, 3 wrong
+    play(at, [(r, None) for r in first_plan])
+    button(at, "See your results").click().run()
+    button(at, "Retry what I missed").click().run()
+    retried = state(at).questions
+    play(at, [(True, None)] * len(retried))  # every retried question right this time
+    button(at, "See your results").click().run()
+    assert page_errors(at) == []
+    # one row per attempt: the first try is still there
+    attempts_table = at.dataframe[0].value
+    assert list(attempts_table["Attempt"]) == [1, 2]
+    assert list(attempts_table["Questions"]) == [6, 3] and list(attempts_table["Right"]) == [3, 3]
+    # mastery by topic counts both attempts (worked out here from the bank's topics)
+    expected: dict[str, list[int]] = {}
+    answers = [(q, r) for q, r in zip(first, first_plan, strict=True)] + [
+        (q, True) for q in retried]
+    for q, right in answers:
+        counts = expected.setdefault(BANK.topic(q.topic).title, [0, 0])
+        counts[0] += 1
+        counts[1] += int(right)
+    topics_table = at.dataframe[1].value
+    assert {row.Topic: [row.Questions, row.Right] for row in topics_table.itertuples()} == expected
+    for row in topics_table.itertuples():  # a first-try miss keeps its topic below proficient
+        level = ("proficient" if row.Right == row.Questions
+                 else "familiar" if row.Right / row.Questions >= 0.7 else "attempted")
+        assert row.Mastery == level
+    assert any(n > r for n, r in expected.values())  # such a topic exists in this quiz
+    chart = chart_with(at, "level").frame()
+    assert set(chart["topic"]) == set(expected)
+    assert at.metric[0].label == "Score, this attempt" and at.metric[0].value == "100%"
 
 
 def test_certainty_based_marking_scores_plus_and_minus():
@@ -240,7 +279,18 @@ def test_certainty_based_marking_scores_plus_and_minus():
     assert expected == 3 - 2 + 1 + 0
     assert state(at).score == expected
     button(at, "See your results").click().run()
-    assert at.metric[0].value == f"{expected} / 12"
+    assert at.metric[0].value == f"{round(100 * expected / 12)}%"  # of 4 x 3 marks at most
+    assert any(c.value == CONTENT.ui.format("quiz_score_marks", score=expected, max_score=12)
+               for c in at.caption)
+    line = next(c.value for c in at.caption if "certainty-based marking works" in c.value)
+    assert "Gardner-Medwin 2006" in line  # content/references.yaml's gardner_medwin_2006
+    # the break-even chances it states follow from the marks: found here by brute force
+    def best(p):
+        return max((1, 2, 3), key=lambda c: p * CBM_MARKS_RIGHT[c] + (1 - p) * CBM_MARKS_WRONG[c])
+    grid = [i / 1000 for i in range(1001)]
+    fairly = next(p for p in grid if best(p) >= 2)
+    very = next(p for p in grid if best(p) == 3)
+    assert f"above {fairly:.0%}" in line and f"more than {very:.0%}" in line
 
 
 def test_incomplete_answer_is_not_submitted():
@@ -262,14 +312,38 @@ def test_resume_from_the_downloaded_progress_restores_the_exact_state(downloads)
     saved_state = state(at)
     saved = latest_download(".json")
     assert json.loads(saved)["responses"][1]["confidence"] == 3
-    fresh = open_quiz()
+    fresh = open_quiz(quiz_cbm=False, quiz_seed=1, quiz_length=10)  # the setup says otherwise
     fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
     fresh.run()
     assert page_errors(fresh) == []
     assert state(fresh) == saved_state
     assert fresh.session_state["quiz_current"] == saved_state.next_question.id
-    assert any("restored" in s.value for s in fresh.success)
     assert nothing_selected(fresh)
+    # the sidebar now shows the restored quiz's setup, and a rerun keeps it
+    for _ in range(2):
+        assert sidebar_setup(fresh) == ([], 6, True, False, 21)
+        fresh.run()
+    fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
+    fresh.run()  # upload again, and look at the page the upload leads to
+    # the confirmation is the first thing on the page after the title
+    shown = main_elements(fresh)
+    assert [e.type for e in shown[:2]] == ["title", "success"]
+    assert shown[1].value == CONTENT.ui.format("quiz_resume_success")
+
+
+def sidebar_setup(at: AppTest) -> tuple:
+    """What the sidebar shows: topics, length, certainty marking, prompt questions, seed."""
+    bar = at.sidebar
+    toggles = {t.label: t.value for t in bar.toggle}
+    numbers = {n.label: n.value for n in bar.number_input}
+    return (bar.multiselect[0].value, numbers["Questions"], toggles["Certainty-based marking"],
+            toggles["Include questions about my prompt"], numbers["Seed"])
+
+
+def main_elements(at: AppTest) -> list:
+    """The page's text elements in the order they are drawn (containers skipped)."""
+    kinds = {"title", "success", "info", "warning", "error", "markdown", "subheader", "caption"}
+    return [e for e in walk(at.main) if getattr(e, "type", "") in kinds]
 
 
 @pytest.mark.parametrize(
@@ -321,12 +395,12 @@ def test_topic_link_preselects_that_topic():
 
 
 def test_questions_about_my_prompt_are_computed_saved_and_restored(downloads):
-    at = start(open_quiz(quiz_length=2, quiz_seed=1, quiz_live=True, layer=2, head_mode="mean"))
+    at = start(open_quiz(quiz_length=9, quiz_seed=1, quiz_live=True, layer=2, head_mode="mean"))
     live = [q for q in state(at).questions if is_live(q)]
     assert {s.generator for _, s in state(at).live} == {
         "occupancy-top", "temperature-evenness", "previous-token-head"}
-    assert len(live) == 3 and len(state(at).questions) == 5
-    play(at, [(True, None)] * 5)
+    assert len(live) == 3 and len(state(at).questions) == 9  # counted in, not on top
+    play(at, [(True, None)] * 9)
     saved = latest_download(".json")
     doc = json.loads(saved)
     assert len(doc["live"]) == 3 and "feedback" not in saved.decode()
@@ -335,7 +409,38 @@ def test_questions_about_my_prompt_are_computed_saved_and_restored(downloads):
     fresh.get("file_uploader")[0].upload("progress.json", saved, "application/json")
     fresh.run(timeout=60)
     assert page_errors(fresh) == []
-    assert state(fresh) == state(at) and state(fresh).score == 5
+    assert state(fresh) == state(at) and state(fresh).score == 9
+
+
+def _word(prompt: str, word: str, bundled) -> int:
+    from lib.attention.extract import extract_attention
+    from lib.attention.relevance import level_groups
+
+    words, _ = level_groups(extract_attention(bundled, prompt), level="word")
+    return words.index(word)
+
+
+@pytest.mark.parametrize(("length", "from_prompt"), [(10, 3), (4, 1), (1, 1)])
+def test_the_number_asked_for_is_the_number_given_and_the_setup_says_the_split(
+        length, from_prompt, bundled):
+    prompt = "What's the capital of France?"
+    at = open_quiz(quiz_length=length, quiz_live=True, prompt=prompt, level="word",
+                   query=_word(prompt, "capital", bundled), layer=2, head_mode="mean")
+    note = next(c.value for c in at.sidebar.caption if "about your prompt" in c.value)
+    start(at)
+    asked = state(at).questions
+    assert len(asked) == length and sum(is_live(q) for q in asked) == from_prompt
+    shown = note.replace("\\", "")
+    assert shown == CONTENT.ui.format(
+        "quiz_plan_live", total=length, from_bank=length - from_prompt, from_prompt=from_prompt,
+        prompt=prompt, query="'capital'")
+    for q in asked:
+        if is_live(q):
+            assert q.text.startswith(f"In your prompt '{prompt}', ")
+    uses_query = [q.text for q in asked if is_live(q) and state(at).live_spec(q.id).generator
+                  in ("occupancy-top", "temperature-evenness")]
+    assert uses_query and all("with 'capital' as the query" in t for t in uses_query)
+    assert at.progress[0].proto.text.endswith(f"of {length} · 0 answered")
 
 
 def test_a_query_chosen_in_the_word_view_reaches_the_live_questions(bundled):
@@ -391,3 +496,65 @@ def test_page_text_describes_the_marks_grading_uses():
         assert (f"−{-wrong}" if wrong else "0 if wrong") in label
     help_text = text.format("quiz_cbm_help")
     assert "1, 2 or 3" in help_text and "0, 2 or 6" in help_text
+
+
+# ------------------------------------------------------------------ the copy in the browser
+
+
+def sent_to_browser(at: AppTest) -> dict:
+    """The data the quiz_store component got in the last run (what the browser receives)."""
+    (element,) = [e for e in walk(at.main) if getattr(e, "type", "") == "bidi_component"
+                  and e.proto.component_name == "quiz_store"]
+    return json.loads(element.proto.json)
+
+
+def test_the_browser_gets_the_quiz_only_when_it_changed():
+    from lib.quiz.progress import progress_from_json
+
+    at = open_quiz(quiz_length=3, quiz_seed=4, quiz_cbm=False)
+    before = sent_to_browser(at)
+    assert "save" not in before and before["revision"] is None  # no quiz: nothing to keep
+    assert len(before["request"]) >= 16  # the session's token asks for the browser's copy
+    start(at)
+    first = sent_to_browser(at)
+    assert progress_from_json(first["save"], BANK) == state(at)  # the progress-file format
+    at.run()  # nothing changed: the revision alone, no quiz text
+    assert sent_to_browser(at) == {"request": before["request"], "revision": first["revision"]}
+    answer(at, right=True)
+    answered = sent_to_browser(at)
+    assert answered["revision"] != first["revision"]
+    assert progress_from_json(answered["save"], BANK) == state(at)
+    assert len(state(at).responses) == 1
+    button(at, "Next question").click().run()  # a new question shown, the quiz unchanged
+    assert "save" not in sent_to_browser(at)
+
+
+def test_ending_the_quiz_clears_the_browsers_copy():
+    at = start(open_quiz(quiz_length=2, quiz_seed=4, quiz_cbm=False))
+    button(at, "End this quiz and clear it from this browser").click().run()
+    assert "quiz_state" not in at.session_state  # no quiz any more
+    cleared = sent_to_browser(at)
+    assert cleared["save"] is None and cleared["revision"] == "cleared"
+    assert any(s.value == CONTENT.ui.format("quiz_store_cleared") for s in at.success)
+    at.run()
+    assert "save" not in sent_to_browser(at)
+    start(at)  # a new quiz replaces it
+    assert json.loads(sent_to_browser(at)["save"])["seed"] == 4
+
+
+def test_a_topic_with_nothing_right_still_gets_a_visible_zero():
+    at = start(open_quiz(quiz_topics=["mech-masks", "mech-sink"], quiz_length=4, quiz_seed=3))
+    for _ in state(at).questions:
+        q, _ = current(at)
+        play(at, [(q.topic == "mech-masks", None)])  # every mech-sink answer wrong
+    button(at, "See your results").click().run()
+    chart = chart_with(at, "level")
+    rows = chart.frame().set_index("topic")
+    zero = BANK.topic("mech-sink").title
+    assert rows.loc[zero, "percent"] == 0 and rows.loc[zero, "share"] == "0%"
+    assert rows.loc[BANK.topic("mech-masks").title, "share"] == "100%"
+    # a bar of length 0 draws nothing: a tick at its end and its share in words still show
+    layers = [(layer["mark"]["type"], layer["encoding"]) for layer in chart.spec["layer"]]
+    assert [enc["x"]["field"] for mark, enc in layers if mark == "tick"] == ["percent"]
+    assert "share" in [enc["text"]["field"] for mark, enc in layers if mark == "text"]
+    assert f"At 0%: {zero}" in chart.alt  # and the text alternative names it

@@ -295,7 +295,7 @@ def _live_state():
 def test_live_questions_are_saved_as_specs_and_rebuilt_on_load():
     state, spec, rebuild = _live_state()
     doc = _doc(state)
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["live"] == [{"question": spec.question_id, "spec": spec.to_dict()}]
     assert "Where?" not in json.dumps(doc) and "t1" not in json.dumps(doc["live"])
     calls = []
@@ -351,5 +351,108 @@ def test_version_1_files_without_live_questions_still_load():
     state = _played()
     doc = _doc(state)
     doc["version"] = 1
-    del doc["live"]
+    del doc["live"], doc["earlier"]  # a version 1 file had neither
     assert progress_from_json(json.dumps(doc), BANK) == state
+
+
+def test_version_2_files_load_as_a_quiz_of_one_attempt():
+    state, _, rebuild = _live_state()
+    doc = _doc(state)
+    doc["version"] = 2
+    del doc["earlier"]  # a version 2 file kept only the latest attempt
+    restored = progress_from_json(json.dumps(doc), BANK, rebuild_live=rebuild)
+    assert restored == state and restored.earlier == ()
+
+
+def test_an_older_version_with_earlier_attempts_is_refused():
+    doc = _doc(_with_history()[0])
+    doc["version"] = 2
+    with pytest.raises(ProgressError, match="version 2 file cannot hold earlier attempts"):
+        progress_from_json(json.dumps(doc), BANK)
+
+
+# ---------------------------------------------------------------- the whole history
+
+
+def _with_history():
+    """A quiz of three attempts: 6 questions, a retry of the missed ones, a retry of those."""
+    from lib.quiz.session import retry_missed
+
+    first = _played(seed=4, cbm=True, n_answer=6)
+    second = retry_missed(first, seed=5)
+    q = second.questions[0]
+    second = submit(second, q.id, _first_wrong(q), confidence=3)
+    for q in second.questions[1:]:
+        second = submit(second, q.id, correct_answer(q), confidence=2)
+    third = retry_missed(second, seed=6)
+    return third, (first, second)
+
+
+def test_the_whole_history_round_trips():
+    from lib.quiz.session import attempts
+
+    state, (first, second) = _with_history()
+    doc = _doc(state)
+    assert doc["version"] == 3 and len(doc["earlier"]) == 2
+    assert [a["seed"] for a in doc["earlier"]] == [4, 5] and doc["seed"] == 6
+    restored = progress_from_json(json.dumps(doc), BANK)
+    assert restored == state
+    assert [a.score for a in attempts(restored)] == [first.score, second.score, 0]
+    assert "marks" not in json.dumps(doc) and "correct" not in json.dumps(doc)
+
+
+def test_live_questions_of_earlier_attempts_are_rebuilt_once_and_kept():
+    from lib.quiz.session import attempts, retry_missed
+
+    state, spec, rebuild = _live_state()  # the live question was answered wrong
+    retried = retry_missed(state, seed=9)
+    assert spec.question_id in retried.question_ids
+    doc = _doc(retried)
+    assert [entry["question"] for entry in doc["live"]] == [spec.question_id]
+    calls = []
+    restored = progress_from_json(json.dumps(doc), BANK,
+                                  rebuild_live=lambda s: calls.append(s) or rebuild(s))
+    assert calls == [spec] and restored == retried
+    assert [a.live for a in attempts(restored)] == [a.live for a in attempts(retried)]
+
+
+HISTORY_CASES = {
+    "answer-to-another-attempts-question": (  # asked in the first attempt, not the second
+        lambda d: d["earlier"][1]["responses"][0].__setitem__("question", next(
+            q for q in d["earlier"][0]["questions"] if q not in d["earlier"][1]["questions"])),
+        "not in this quiz",
+    ),
+    "earlier-unknown-question": (
+        lambda d: d["earlier"][1]["questions"].__setitem__(0, "zzz-999"), "not in the quiz bank"
+    ),
+    "earlier-twice-answered": (
+        lambda d: d["earlier"][0]["responses"].append(d["earlier"][0]["responses"][0]),
+        "answered twice",
+    ),
+    "earlier-empty": (lambda d: d["earlier"][0].__setitem__("questions", []), "malformed"),
+    "earlier-with-marks": (lambda d: d["earlier"][0].__setitem__("score", 9), "malformed"),
+    "too-many-attempts": (lambda d: d.__setitem__("earlier", d["earlier"] * 60), "malformed"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HISTORY_CASES))
+def test_tampered_histories_are_refused(name):
+    mutate, needle = HISTORY_CASES[name]
+    doc = _doc(_with_history()[0])
+    mutate(doc)
+    with pytest.raises(ProgressError, match=needle) as err:
+        progress_from_json(json.dumps(doc), BANK)
+    assert "left untouched" in str(err.value)
+
+
+def test_results_csv_covers_every_attempt():
+    from lib.quiz.session import attempts
+
+    state, _ = _with_history()
+    rows = list(csv.DictReader(io.StringIO(results_to_csv(state, BANK))))
+    history = attempts(state)
+    assert [(r["attempt"], r["question_id"]) for r in rows] == [
+        (str(n), q.id) for n, a in enumerate(history, start=1) for q in a.questions
+    ]
+    answered = [r for r in rows if r["answered"] == "yes"]
+    assert sum(int(r["marks"]) for r in answered) == sum(a.score for a in history)

@@ -382,3 +382,131 @@ def test_retry_missed_with_nothing_missed_says_so(bank):
         state = submit(state, q.id, correct_answer(q))
     with pytest.raises(QuizError, match="No wrongly answered"):
         retry_missed(state, seed=1)
+
+
+def test_a_retry_keeps_every_earlier_attempt(bank):
+    from lib.quiz.session import attempts
+
+    first = new_quiz(bank, topics=None, length=6, seed=8, cbm=True)
+    for i, q in enumerate(first.questions):
+        answer = wrong_answer(q) if i % 2 else correct_answer(q)
+        first = submit(first, q.id, answer, confidence=2)
+    second = retry_missed(first, seed=9)
+    for i, q in enumerate(second.questions):
+        second = submit(second, q.id, wrong_answer(q) if i else correct_answer(q), confidence=3)
+    assert attempts(second)[0] == first  # the first attempt, answers and all, is still there
+    assert second.earlier == (first,)
+    assert [len(a.responses) for a in attempts(second)] == [6, 3]
+    third = retry_missed(second, seed=10)  # a retry of the retry keeps both before it
+    assert attempts(third)[:2] == (first, attempts(second)[1])
+
+
+# ---------------------------------------------------------------- results over every attempt
+
+
+def _answer_all(state, right_ids, *, confidence=None):
+    for q in state.questions:
+        state = submit(state, q.id, SingleAnswer("a" if q.id in right_ids else "b"),
+                       confidence=confidence)
+    return state
+
+
+def test_mastery_by_topic_counts_every_attempt():
+    from lib.quiz.session import attempt_scores
+
+    bank = _mini_bank()
+    first = new_quiz(bank, topics=["ta", "tc"], length=5, seed=3, cbm=True)
+    first = _answer_all(first, {"ta-001", "ta-002"}, confidence=3)  # ta-003, tc-001/2 wrong
+    retry = _answer_all(retry_missed(first, seed=4), {"ta-003", "tc-001", "tc-002"},
+                        confidence=1)
+    got = {s.topic_id: s for s in topic_scores(retry, bank)}
+    # ta: 3 asked first (2 right) + 1 retried (right) = 3 of 4; tc: 0 of 2, then 2 of 2
+    assert (got["ta"].total, got["ta"].answered, got["ta"].correct) == (4, 4, 3)
+    assert (got["tc"].total, got["tc"].answered, got["tc"].correct) == (4, 4, 2)
+    assert [got["ta"].percent, got["tc"].percent] == [75.0, 50.0]
+    assert [got["ta"].level, got["tc"].level] == ["familiar", "attempted"]
+    assert got["ta"].marks == 3 + 3 - 6 + 1 and got["tc"].marks == -6 - 6 + 1 + 1
+    assert got["ta"].max_marks == 4 * 3
+    # the retry alone is all right, but mastery is not "proficient": the first try counts
+    assert retry.n_correct == len(retry.questions) == 3
+    assert [(a.number, a.questions, a.correct, a.score, a.max_score)
+            for a in attempt_scores(retry)] == [(1, 5, 2, 3 + 3 - 18, 15), (2, 3, 3, 3, 9)]
+    assert [round(a.percent, 1) for a in attempt_scores(retry)] == [-80.0, 33.3]
+
+
+def test_a_topic_with_no_right_answer_still_gets_its_zero():
+    bank = _mini_bank()
+    state = _answer_all(new_quiz(bank, topics=["ta", "td"], length=4, seed=1, cbm=False),
+                        {"ta-001", "ta-002", "ta-003"})
+    got = {s.topic_id: s for s in topic_scores(state, bank)}
+    assert set(got) == {"ta", "td"}
+    assert (got["td"].percent, got["td"].level, got["td"].answered) == (0.0, "attempted", 1)
+
+
+# ---------------------------------------------------------------- how many questions
+
+
+def _fake_live(n: int, topic: str = "ta"):
+    """n live questions with specs (no model needed): the count rule only counts them."""
+    from lib.quiz.live import LiveOption, LiveQuestion, LiveSpec
+
+    out = []
+    for i in range(n):
+        spec = LiveSpec("occupancy-top", f"prompt {i}", "tiny", 0, "mean", 1.0, 1)
+        out.append(LiveQuestion(
+            id=spec.question_id, topic=topic, skill="apply", text=f"live {i}?",
+            options=(LiveOption("a", "x", True, "yes"), LiveOption("b", "y", False, "no")),
+            prompt=spec.prompt, model_name="tiny", spec=spec))
+    return tuple(out)
+
+
+@pytest.mark.parametrize(
+    ("length", "live", "expected"),
+    [(10, 3, (7, 3)), (10, 4, (7, 3)), (10, 0, (10, 0)), (3, 3, (2, 1)), (1, 3, (0, 1)),
+     (6, 1, (5, 1)), (13, 4, (9, 4))],
+)
+def test_the_number_asked_for_is_the_number_given(length, live, expected):
+    from lib.quiz.session import plan_quiz
+
+    bank = _mini_bank()  # 10 questions in all
+    plan = plan_quiz(bank, topics=None, length=length, live_available=live)
+    assert (plan.from_bank, plan.from_prompt) == expected
+    state = new_quiz(bank, topics=None, length=length, seed=5, cbm=False, live=_fake_live(live))
+    assert len(state.questions) == plan.total == min(length, 10 + live)
+    assert sum(q.id.startswith("live-") for q in state.questions) == plan.from_prompt
+    assert len(state.live) == plan.from_prompt  # each one saveable by its spec
+
+
+def test_prompt_questions_fill_in_when_the_topics_hold_too_few():
+    from lib.quiz.session import plan_quiz
+
+    bank = _mini_bank()
+    plan = plan_quiz(bank, topics=["td"], length=4, live_available=4)  # td holds 1 question
+    assert (plan.from_bank, plan.from_prompt, plan.bank_available) == (1, 3, 1)
+    short = plan_quiz(bank, topics=["td"], length=10, live_available=2)
+    assert (short.total, short.from_bank) == (3, 1)  # all there is: fewer than asked
+
+
+def test_prompt_questions_come_after_the_topics_in_the_order_given():
+    bank = _mini_bank()
+    live = _fake_live(3)
+    state = new_quiz(bank, topics=None, length=9, seed=2, cbm=False, live=live)
+    assert state.question_ids[-3:] == tuple(q.id for q in live)
+    assert [qid for qid, _ in state.live] == [q.id for q in live]
+
+
+def test_setup_of_a_quiz_restarts_its_first_attempt():
+    from lib.quiz.session import setup_of
+
+    bank = _mini_bank()
+    first = new_quiz(bank, topics=["tb", "ta"], length=5, seed=12, cbm=True, live=_fake_live(2))
+    first = _answer_all(first, set(), confidence=1)
+    retried = retry_missed(first, seed=13)
+    setup = setup_of(retried, bank)
+    assert (setup.topics, setup.length, setup.seed, setup.cbm, setup.live) == (
+        ("tb", "ta"), 5, 12, True, True)
+    again = new_quiz(bank, topics=setup.topics, length=setup.length, seed=setup.seed,
+                     cbm=setup.cbm, live=_fake_live(2))
+    assert again.question_ids == first.question_ids
+    every = setup_of(new_quiz(bank, topics=None, length=3, seed=1, cbm=False), bank)
+    assert (every.topics, every.live, every.cbm) == ((), False, False)

@@ -157,6 +157,15 @@ def sync_url() -> None:
         write_url(page, layers=layers, heads=heads)
 
 
+def rerun_with_settings() -> None:
+    """``st.rerun()`` that keeps settings this run changed (e.g. a restored quiz's setup).
+
+    A rerun starts from the query string as it was when ``st.rerun`` was called, so without
+    writing the address first the next run would read the old one back and undo the change."""
+    sync_url()
+    st.rerun()
+
+
 def explore_link(prompt: str, *, word: str | None, settings: RowSettings) -> dict[str, str]:
     """Query parameters that open Explore exactly as a Learn figure was drawn."""
     values = {"prompt": prompt, "query": word, "level": settings.level,

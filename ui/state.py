@@ -82,6 +82,15 @@ QUIZ_CURRENT: Setting[str | None] = Setting("quiz_current", None)  # question sh
 QUIZ_INCOMPLETE: Setting[Any] = Setting("quiz_incomplete", None)  # (question id, message)
 QUIZ_LIVE_NOTE: Setting[str | None] = Setting("quiz_live_note", None)
 QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
+QUIZ_NOTICES: Setting[tuple] = Setting("quiz_notices", ())  # (kind, message, values) for the top
+# The copy of the quiz in the student's browser (ui/components/quiz_store)
+QUIZ_STORE_REQUEST: Setting[str | None] = Setting("quiz_store_request", None)  # session token
+QUIZ_STORE_SENT: Setting[str | None] = Setting("quiz_store_sent", None)  # revision sent last
+QUIZ_STORE_TEXT: Setting[Any] = Setting("quiz_store_text", None)  # (quiz, (revision, JSON))
+QUIZ_STORE_CLEAR = Setting("quiz_store_clear", False)  # the student asked to forget it
+QUIZ_STORE_REFUSED = Setting("quiz_store_refused", False)  # the browser's copy was unusable
+QUIZ_STORE_CLEARED = Setting("quiz_store_cleared", False)  # say so once, by the button
+QUIZ_STORE_BLOCKED: Setting[str | None] = Setting("quiz_store_blocked", None)  # why it cannot
 
 # ---- For teachers: the guide's view, and anonymous class results (ui/classroom.py)
 TEACHER_VIEW = Setting("teacher_view", "guide")  # "guide" or "worksheet"

@@ -2,13 +2,17 @@
 
 Certainty-based marking follows Gardner-Medwin (UCL, "LAPT"; Gardner-Medwin 2006):
 the student states confidence 1, 2 or 3 with each answer and scores +1/+2/+3 when right and
-0/-2/-6 when wrong, so a confident guess costs more than an honest "not sure". Plain mode
-scores 1 for right and 0 for wrong. Scoring is all-or-nothing per question; feedback is not:
+0/-2/-6 when wrong, so a confident guess costs more than an honest "not sure". The table is
+built so that honesty pays: for a student who is right with probability p, the expected mark
+of each certainty level is linear in p, and the best level switches from 1 to 2 at p = 2/3 and
+from 2 to 3 at p = 4/5 (``certainty_thresholds``). Plain mode scores 1 for right and 0 for
+wrong. Scoring is all-or-nothing per question; feedback is not:
 every chosen or missed option gets its own explanation.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -173,6 +177,22 @@ def marks(correct: bool, *, confidence: int | None, cbm: bool) -> int:
 
 def max_marks_per_question(*, cbm: bool) -> int:
     return CBM_MARKS_RIGHT[3] if cbm else 1
+
+
+def certainty_thresholds() -> tuple[float, ...]:
+    """The chances of being right above which each next certainty level earns more on average.
+
+    Level c earns R_c when right and W_c when wrong, so with chance p of being right it earns
+    p*R_c + (1-p)*W_c on average; levels c and c+1 earn the same where
+    p = (W_c - W_{c+1}) / ((R_{c+1} - W_{c+1}) - (R_c - W_c)). With Gardner-Medwin's table
+    that is (2/3, 4/5): "fairly sure" pays above a 67% chance, "very sure" above 80%.
+    """
+    out = []
+    for low, high in itertools.pairwise(CONFIDENCE_LEVELS):
+        spread_low = CBM_MARKS_RIGHT[low] - CBM_MARKS_WRONG[low]
+        spread_high = CBM_MARKS_RIGHT[high] - CBM_MARKS_WRONG[high]
+        out.append((CBM_MARKS_WRONG[low] - CBM_MARKS_WRONG[high]) / (spread_high - spread_low))
+    return tuple(out)
 
 
 def _status(chosen: bool, correct: bool) -> Status:

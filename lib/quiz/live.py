@@ -36,6 +36,7 @@ from lib.attention.relevance import (
     default_query,
     level_groups,
     select_relevance,
+    special_groups,
 )
 from lib.chromatin.from_attention import chromatin_from_attention
 from lib.content.schema.quiz import AnyQuestion, Question
@@ -65,6 +66,7 @@ CLEARLY_NOT_PREVIOUS = (
     0.25  # a distractor head gives under a quarter of its mass to the previous token
 )
 MIN_LOCI = 3
+PROMPT_SHOWN = 100  # characters of the prompt a question quotes; longer prompts end in "…"
 
 
 class LiveError(ValueError):
@@ -161,12 +163,16 @@ def _token(result: AttentionResult, position: int) -> str:
     return f"'{result.tokens[position]}' (token {position})"
 
 
-def _query(result: AttentionResult, spec: LiveSpec) -> int:
-    """The spec's query if it is a real (non-special) token, else the default query."""
-    q = spec.query
+def _usable_query(result: AttentionResult, q: int | None) -> int:
+    """``q`` if it is a real (non-special) token, else the default query."""
     if q is not None and 0 <= q < result.seq_len and not result.special_mask[q]:
         return q
     return default_query(list(result.tokens), result.special_mask)
+
+
+def _query(result: AttentionResult, spec: LiveSpec) -> int:
+    """The spec's query if it is a real (non-special) token, else the default query."""
+    return _usable_query(result, spec.query)
 
 
 def _check_settings(result: AttentionResult, spec: LiveSpec) -> None:
@@ -207,6 +213,28 @@ def _question(
         spec=spec,
         sources=SOURCES[spec.generator],
     )
+
+
+def quoted_prompt(prompt: str) -> str:
+    """The prompt as a question quotes it: on one line, cut to PROMPT_SHOWN characters."""
+    text = " ".join(prompt.split())
+    return text if len(text) <= PROMPT_SHOWN else text[: PROMPT_SHOWN - 1].rstrip() + "…"
+
+
+def describe_query(result: AttentionResult, position: int) -> str:
+    """The query as the student knows it: the token, and its word when it is one piece of it."""
+    token = f"'{result.tokens[position]}'"
+    words, groups = level_groups(result, level="word")
+    word = next((w for w, members in zip(words, groups, strict=True) if position in members), None)
+    if word is None or word == result.tokens[position]:
+        return token
+    return f"{token} (part of the word '{word}')"
+
+
+def _intro(result: AttentionResult, spec: LiveSpec, query: int | None) -> str:
+    """How every live question opens: the prompt it was computed from and the query it uses."""
+    opening = f"In your prompt '{quoted_prompt(spec.prompt)}', "
+    return opening if query is None else f"{opening}with {describe_query(result, query)} as the query, "
 
 
 def _where(result: AttentionResult, spec: LiveSpec) -> str:
@@ -274,10 +302,12 @@ def occupancy_top(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | Non
             )
         options.append(LiveOption(f"t{pos[j]}", name, j == top, fb))
     text = (
-        f"Token level: each word piece is its own locus, and special tokens are set aside. "
-        f"One TF molecule sent by the query token {_token(result, pos[relevance.query])} "
-        f"(species: {_head_text(spec.head)}) binds with energies taken from "
-        f"{_where(result, spec)}, at kT = {T:g}. Which locus does it occupy most at equilibrium?"
+        f"{_intro(result, spec, pos[relevance.query])}the question works at token level (each "
+        f"word piece is its own locus, and special tokens are set aside). One TF molecule sent "
+        f"by the query token "
+        f"{_token(result, pos[relevance.query])} (species: {_head_text(spec.head)}) binds with "
+        f"energies taken from {_where(result, spec)}, at kT = {T:g}. Which locus does it occupy "
+        "most at equilibrium?"
     )
     return _question(
         spec,
@@ -357,7 +387,8 @@ def temperature_evenness(result: AttentionResult, spec: LiveSpec) -> LiveQuestio
     ]
     change = "doubles" if T2 > T else "halves"
     text = (
-        f"Token level, special tokens set aside. One TF molecule sent by the query token "
+        f"{_intro(result, spec, relevance.positions[relevance.query])}the question works at "
+        f"token level with special tokens set aside. One TF molecule sent by the query token "
         f"{_token(result, relevance.positions[relevance.query])} "
         f"(species: {_head_text(spec.head)}) uses energies from "
         f"{_where(result, spec)}, now at kT = {T:g}. If the temperature {change} to "
@@ -411,9 +442,10 @@ def previous_token_head(result: AttentionResult, spec: LiveSpec) -> LiveQuestion
             )
         options.append(LiveOption(f"h{p.head}", f"Head {p.head}", p is target, fb))
     text = (
-        f"In layer {spec.layer} of {result.model_name}, on your prompt, which of these heads "
-        "is a previous-token head (a TF species whose molecule from each token mostly binds "
-        "the neighbouring locus on the side of the earlier token)?"
+        f"{_intro(result, spec, None)}in layer {spec.layer} of {result.model_name}, which of "
+        "these heads is a previous-token head (a TF species whose molecule from each token mostly "
+        "binds the neighbouring locus on the side of the earlier token)? Every token of the "
+        "prompt counts here, so no query is needed."
     )
     return _question(
         spec,
@@ -466,9 +498,10 @@ def closed_locus(result: AttentionResult, spec: LiveSpec) -> LiveQuestion | None
             )
         options.append(LiveOption(f"t{pos[j]}", name, j in shown_hidden, fb))
     text = (
-        f"{result.model_name} is a decoder: its causal mask lets each token see only itself and "
-        f"the tokens before it. Which of these keys does the mask hide from the query token "
-        f"{q_name} ({_where(result, spec)})? Choose every hidden key."
+        f"{_intro(result, spec, pos[relevance.query])}note that {result.model_name} is a "
+        "decoder: its causal mask lets each token see only itself and the tokens before it. "
+        f"Which of these keys does the mask hide from the query ({_where(result, spec)})? "
+        "Choose every hidden key."
     )
     return _question(
         spec,
@@ -501,15 +534,14 @@ def build_live(spec: LiveSpec, result: AttentionResult) -> LiveQuestion | None:
     return builder(result, spec)
 
 
-def live_query(result: AttentionResult, *, level: Level, query: int | None) -> int | None:
-    """The token index of the query chosen on Explore: itself at token level, the word's
-    first piece at word level; None when it is not a valid index for that level."""
-    if query is None:
-        return None
-    _, groups = level_groups(result, level=level)
-    if not 0 <= int(query) < len(groups):
-        return None
-    return int(groups[int(query)][0])
+def live_query(result: AttentionResult, *, level: Level, query: int | None) -> int:
+    """The token index of the query Explore shows for ``query`` at ``level``: the token itself
+    at token level, the word's first piece at word level. A missing or out-of-range query
+    falls back to Explore's default query at that level, exactly as the Explore page does."""
+    labels, groups = level_groups(result, level=level)
+    valid = isinstance(query, int) and not isinstance(query, bool) and 0 <= query < len(groups)
+    chosen = int(query) if valid else default_query(labels, special_groups(result, level=level))
+    return int(groups[chosen][0])
 
 
 def _layers_nearest(layer: int, num_layers: int) -> list[int]:
@@ -565,3 +597,29 @@ def _closed_query(result: AttentionResult, spec: LiveSpec) -> int:
     if real.size and q >= real.max():
         return int(real[len(real) // 2])
     return q
+
+
+@dataclass(frozen=True)
+class ExploreQuestions:
+    """The live questions for the student's Explore settings, and the query they use."""
+
+    questions: tuple[LiveQuestion, ...]
+    query: int  # token index of the query
+    query_text: str  # the query as a stem names it, e.g. "'capital'"
+
+
+def questions_for_explore(
+    result: AttentionResult,
+    *,
+    prompt: str,
+    level: Level,
+    query: int | None,
+    layer: int,
+    head: int | str,
+    temperature: float,
+) -> ExploreQuestions:
+    """``live_questions`` for the query Explore shows at ``level`` (see ``live_query``)."""
+    token = _usable_query(result, live_query(result, level=level, query=query))
+    made = live_questions(result, prompt=prompt, layer=layer, head=head,
+                          temperature=temperature, query=token)
+    return ExploreQuestions(made, token, describe_query(result, token))

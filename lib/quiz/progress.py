@@ -8,7 +8,12 @@ are recomputed from the answers, so editing a file can change answers but never 
 Questions computed from the student's prompt (``live.py``) are stored as their *spec* (generator,
 prompt, model, settings), never with options or an answer key. Loading calls ``rebuild_live(spec)``
 to recompute each one from the real model; the spec's hash must match the stored question id.
-Version 1 files (before live questions) still load.
+
+A file holds the whole history of a quiz: the current attempt at the top level (seed,
+questions, responses) and, from version 3, the attempts before it under ``earlier`` (each
+with its own seed, questions and responses), oldest first. The ``live`` section lists the spec
+of every live question of any attempt. Version 1 (before live questions) and version 2
+(before retries kept their history) files still load, as a quiz of one attempt.
 """
 
 from __future__ import annotations
@@ -36,16 +41,17 @@ from lib.quiz.grading import (
     describe_correct,
 )
 from lib.quiz.live import GENERATORS, LiveQuestion, LiveSpec, is_live
-from lib.quiz.session import QuizState, add_live, submit
+from lib.quiz.session import QuizState, add_live, attempts, submit
 
 FORMAT = "cellular-attention-quiz-progress"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 MAX_PROMPT_CHARS = 20_000
 NEEDS_MODEL = "this file has questions computed from a prompt; the model is needed to restore them"
 RebuildLive = Callable[[LiveSpec], LiveQuestion | None]
 MAX_BYTES = 1_000_000
-MAX_QUESTIONS = 1000
+MAX_QUESTIONS = 1000  # over every attempt of the quiz
+MAX_ATTEMPTS = 100
 _UNTOUCHED = "Your current progress was left untouched."
 
 
@@ -102,15 +108,31 @@ class _LiveJ(_Strict):
     spec: _SpecJ
 
 
+Seed = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+
+
+class _AttemptJ(_Strict):
+    seed: Seed
+    questions: list[Id] = Field(min_length=1, max_length=MAX_QUESTIONS)
+    responses: list[_ResponseJ] = Field(max_length=MAX_QUESTIONS)
+
+
 class _ProgressJ(_Strict):
     format: Literal["cellular-attention-quiz-progress"]
     version: int
-    seed: int = Field(ge=-(2**63), lt=2**63)
+    seed: Seed
     cbm: bool
     topics: list[Id] = Field(max_length=200)
     questions: list[Id] = Field(min_length=1, max_length=MAX_QUESTIONS)
     responses: list[_ResponseJ] = Field(max_length=MAX_QUESTIONS)
     live: list[_LiveJ] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    earlier: list[_AttemptJ] = Field(default_factory=list, max_length=MAX_ATTEMPTS - 1)
+
+    @property
+    def attempts(self) -> list[_AttemptJ]:
+        """Every attempt, oldest first, the current one (the top level) last."""
+        current = _AttemptJ(seed=self.seed, questions=self.questions, responses=self.responses)
+        return [*self.earlier, current]
 
 
 def _answer_to_json(answer: Answer) -> dict[str, Any]:
@@ -137,33 +159,43 @@ def _answer_from_json(raw: _SingleJ | _MultiJ | _MatchingJ | _TrueFalseJ) -> Ans
     return TrueFalseAnswer(raw.verdict, raw.why)
 
 
-def progress_to_json(state: QuizState) -> str:
-    """The state as JSON: seed, marking mode, question ids in order, the raw answers, and
-    the spec (never the answer key) of each question computed from the student's prompt."""
-    unsaveable = [
-        q.id for q in state.questions if is_live(q) and state.live_spec(q.id) is None
-    ]
-    if unsaveable:
-        raise ProgressError(
-            f"Questions {unsaveable} were computed from your prompt without a spec, so they "
-            "cannot be saved; add live questions with session.add_live"
-        )
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "seed": state.seed,
-        "cbm": state.cbm,
-        "topics": list(state.topics),
-        "questions": list(state.question_ids),
+def _attempt_to_json(attempt: QuizState) -> dict[str, Any]:
+    return {
+        "seed": attempt.seed,
+        "questions": list(attempt.question_ids),
         "responses": [
             {
                 "question": r.question_id,
                 "answer": _answer_to_json(r.answer),
                 "confidence": r.confidence,
             }
-            for r in state.responses
+            for r in attempt.responses
         ],
-        "live": [{"question": qid, "spec": spec.to_dict()} for qid, spec in state.live],
+    }
+
+
+def progress_to_json(state: QuizState) -> str:
+    """The quiz as JSON: marking mode, topics, each attempt's seed, question ids in order and
+    raw answers, and the spec (never the answer key) of each question computed from the
+    student's prompt."""
+    history = attempts(state)
+    unsaveable = [
+        q.id for a in history for q in a.questions if is_live(q) and a.live_spec(q.id) is None
+    ]
+    if unsaveable:
+        raise ProgressError(
+            f"Questions {unsaveable} were computed from your prompt without a spec, so they "
+            "cannot be saved; add live questions with session.add_live"
+        )
+    live = dict(pair for a in history for pair in a.live)  # one entry per question, in order
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        **_attempt_to_json(history[-1]),
+        "cbm": state.cbm,
+        "topics": list(state.topics),
+        "live": [{"question": qid, "spec": spec.to_dict()} for qid, spec in live.items()],
+        "earlier": [_attempt_to_json(a) for a in history[:-1]],
     }
     return json.dumps(doc, indent=1, ensure_ascii=False)
 
@@ -230,6 +262,10 @@ def _parse(text: str | bytes) -> _ProgressJ:
         )
     if version == 1 and "live" in data:
         raise ProgressError(f"A version 1 file cannot hold a `live` section. {_UNTOUCHED}")
+    if version < 3 and "earlier" in data:
+        raise ProgressError(
+            f"A version {version} file cannot hold earlier attempts. {_UNTOUCHED}"
+        )
     try:
         return _ProgressJ.model_validate(data)
     except ValidationError as exc:
@@ -271,43 +307,45 @@ def _rebuild(entry: _LiveJ, rebuild_live: RebuildLive | None) -> LiveQuestion:
     return live
 
 
-def progress_from_json(
-    text: str | bytes, bank: QuizBank, *, rebuild_live: RebuildLive | None = None
-) -> QuizState:
-    """Rebuild a QuizState from ``progress_to_json`` output, validating everything.
-
-    Raises ProgressError (never anything else) for a file that is too big, not JSON, of the
-    wrong shape, refers to questions or options the bank does not have, or answers a question
-    twice. Marks are recomputed by replaying the answers. Live questions are recomputed with
-    ``rebuild_live(spec)``; without it (or if it fails) the file is refused.
-    """
-    doc = _parse(text)
+def _check_ids(doc: _ProgressJ, bank: QuizBank) -> None:
+    """Refuse unknown topics and questions, live entries outside the quiz, and repeats."""
     unknown_topics = [t for t in doc.topics if not bank.has_topic(t)]
     if unknown_topics:
         raise ProgressError(f"Unknown topic id(s) {unknown_topics}. {_UNTOUCHED}")
+    if sum(len(a.questions) for a in doc.attempts) > MAX_QUESTIONS:
+        raise ProgressError(
+            f"The file asks more than {MAX_QUESTIONS} questions over its attempts, more than "
+            f"this app ever saves. {_UNTOUCHED}"
+        )
     live_ids = [entry.question for entry in doc.live]
     if len(set(live_ids)) != len(live_ids):
         raise ProgressError(f"A live question is listed twice. {_UNTOUCHED}")
-    stray = [q for q in live_ids if q not in doc.questions]
+    asked = {q for a in doc.attempts for q in a.questions}
+    stray = [q for q in live_ids if q not in asked]
     if stray:
         raise ProgressError(f"Live question(s) {stray[:10]} are not in this quiz. {_UNTOUCHED}")
-    missing = [q for q in doc.questions if not bank.has_question(q) and q not in live_ids]
+    missing = [q for q in asked if not bank.has_question(q) and q not in live_ids]
     if missing:
         raise ProgressError(
-            f"Question id(s) {missing[:10]} are not in the quiz bank (it may have changed since "
-            f"you saved). {_UNTOUCHED}"
+            f"Question id(s) {sorted(missing)[:10]} are not in the quiz bank (it may have "
+            f"changed since you saved). {_UNTOUCHED}"
         )
-    if len(set(doc.questions)) != len(doc.questions):
+    if any(len(set(a.questions)) != len(a.questions) for a in doc.attempts):
         raise ProgressError(f"A question id is listed twice. {_UNTOUCHED}")
-    rebuilt = {entry.question: _rebuild(entry, rebuild_live) for entry in doc.live}
-    state = QuizState(seed=doc.seed, cbm=doc.cbm, topics=tuple(doc.topics), questions=())
-    for qid in doc.questions:
+
+
+def _replay(
+    attempt: _AttemptJ, doc: _ProgressJ, bank: QuizBank, rebuilt: dict[str, LiveQuestion]
+) -> QuizState:
+    """One attempt rebuilt from its ids, its answers graded again by ``session.submit``."""
+    state = QuizState(seed=attempt.seed, cbm=doc.cbm, topics=tuple(doc.topics), questions=())
+    for qid in attempt.questions:
         if qid in rebuilt:
             state = add_live(state, rebuilt[qid])
         else:
             state = replace(state, questions=(*state.questions, bank.question(qid)))
-    for r in doc.responses:
-        if r.question not in doc.questions:
+    for r in attempt.responses:
+        if r.question not in attempt.questions:
             raise ProgressError(
                 f"An answer refers to {r.question!r}, which is not in this quiz. {_UNTOUCHED}"
             )
@@ -318,6 +356,24 @@ def progress_from_json(
         except QuizError as exc:
             raise ProgressError(f"The saved answer is not valid: {exc}. {_UNTOUCHED}") from None
     return state
+
+
+def progress_from_json(
+    text: str | bytes, bank: QuizBank, *, rebuild_live: RebuildLive | None = None
+) -> QuizState:
+    """Rebuild a QuizState, with every attempt of its history, from ``progress_to_json``
+    output, validating everything.
+
+    Raises ProgressError (never anything else) for a file that is too big, not JSON, of the
+    wrong shape, refers to questions or options the bank does not have, or answers a question
+    twice in one attempt. Marks are recomputed by replaying the answers. Live questions are
+    recomputed with ``rebuild_live(spec)``; without it (or if it fails) the file is refused.
+    """
+    doc = _parse(text)
+    _check_ids(doc, bank)
+    rebuilt = {entry.question: _rebuild(entry, rebuild_live) for entry in doc.live}
+    *earlier, current = [_replay(a, doc, bank, rebuilt) for a in doc.attempts]
+    return replace(current, earlier=tuple(earlier))
 
 
 def _cell(value: Any) -> Any:
@@ -342,13 +398,14 @@ CSV_COLUMNS = (
     "confidence",
     "marks",
     "sources",
+    "attempt",  # last, so readers of the one-attempt files find every other column in place
 )
 
 
 def results_to_csv(
     state: QuizState, bank: QuizBank, *, references: References | None = None
 ) -> str:
-    """One row per question in quiz order, for the student to keep.
+    """One row per question asked, attempt by attempt in quiz order, for the student to keep.
 
     ``references`` turns each question's source ids into short citations ("Chen et al.
     2014"); without it the ids themselves are written.
@@ -357,24 +414,26 @@ def results_to_csv(
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for i, q in enumerate(state.questions, start=1):
-        r = state.response(q.id)
-        title = bank.topic(q.topic).title if bank.has_topic(q.topic) else q.topic
-        row = [
-            i,
-            q.id,
-            q.topic,
-            title,
-            q.skill,
-            q.type,
-            q.text,
-            "yes" if r else "no",
-            describe_answer(q, r.answer) if r else "",
-            describe_correct(q),
-            ("yes" if r.correct else "no") if r else "",
-            r.confidence if r and r.confidence is not None else "",
-            r.marks if r else "",
-            "; ".join(cite(ref_id) for ref_id in q.sources),
-        ]
-        writer.writerow([_cell(v) for v in row])
+    for number, attempt in enumerate(attempts(state), start=1):
+        for i, q in enumerate(attempt.questions, start=1):
+            r = attempt.response(q.id)
+            title = bank.topic(q.topic).title if bank.has_topic(q.topic) else q.topic
+            row = [
+                i,
+                q.id,
+                q.topic,
+                title,
+                q.skill,
+                q.type,
+                q.text,
+                "yes" if r else "no",
+                describe_answer(q, r.answer) if r else "",
+                describe_correct(q),
+                ("yes" if r.correct else "no") if r else "",
+                r.confidence if r and r.confidence is not None else "",
+                r.marks if r else "",
+                "; ".join(cite(ref_id) for ref_id in q.sources),
+                number,
+            ]
+            writer.writerow([_cell(v) for v in row])
     return buf.getvalue()

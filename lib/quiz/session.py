@@ -5,13 +5,21 @@ keeps one state object in ``st.session_state`` and re-runs cannot change a score
 comes from the quiz seed; option order from the seed and the question id, so it is stable across
 re-runs and across save/load. Marking: plain 1/0 or Gardner-Medwin certainty-based marks
 (see ``grading.py``). Mastery levels: not started / attempted / familiar (>= 70 %) / proficient (100 %).
+
+A quiz is a history of attempts: "retry what I missed" starts a new attempt and keeps the
+earlier ones (``QuizState.earlier``), so results and mastery by topic count every answer ever
+given: a right answer on a retry adds to the record, it does not erase the first try.
+
+How many questions: the length asked for is the length given. Questions computed from the
+student's prompt count toward it (up to a third of the quiz, at least one: ``live_quota``),
+and ``plan_quiz`` says the split before the quiz starts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -57,6 +65,7 @@ class QuizState:
     questions: tuple[AnyQuestion, ...]  # in the order they are asked
     responses: tuple[Response, ...] = ()  # in the order they were submitted
     live: tuple[tuple[str, LiveSpec], ...] = ()  # (question id, spec) of each live question
+    earlier: tuple[QuizState, ...] = ()  # finished attempts before this one, oldest first
 
     def live_spec(self, question_id: str) -> LiveSpec | None:
         return next((spec for qid, spec in self.live if qid == question_id), None)
@@ -104,15 +113,55 @@ class QuizState:
 
 @dataclass(frozen=True)
 class TopicScore:
+    """One topic over every attempt: a question asked again in a retry counts again."""
+
     topic_id: str
     title: str
-    total: int  # questions of this topic in the quiz
+    total: int  # questions of this topic asked, over every attempt
     answered: int
     correct: int
     marks: int
     max_marks: int
     percent: float  # correct / total * 100: unanswered questions count as not yet right
     level: Level
+
+
+@dataclass(frozen=True)
+class AttemptScore:
+    """One attempt's score; ``percent`` is the score as a share of the most it could earn
+    (negative when confident mistakes outweigh the right answers)."""
+
+    number: int  # 1 for the first attempt
+    questions: int
+    answered: int
+    correct: int
+    score: int
+    max_score: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """How many questions a new quiz will hold, and where they come from."""
+
+    from_bank: int  # from the chosen topics
+    from_prompt: int  # computed from the student's prompt
+    bank_available: int  # questions the chosen topics hold
+
+    @property
+    def total(self) -> int:
+        return self.from_bank + self.from_prompt
+
+
+@dataclass(frozen=True)
+class QuizSetup:
+    """The setup (the quiz page's sidebar) that starts a quiz like this one again."""
+
+    topics: tuple[str, ...]  # empty: every topic
+    length: int
+    seed: int
+    cbm: bool
+    live: bool
 
 
 @dataclass(frozen=True)
@@ -159,31 +208,76 @@ def _pick(pools: list[list[AnyQuestion]], length: int, rng: random.Random) -> li
     return picked
 
 
-def new_quiz(
-    bank: QuizBank, *, topics: Iterable[str] | None, length: int, seed: int, cbm: bool
-) -> QuizState:
-    """A quiz of up to ``length`` questions from ``topics`` (None or empty: all topics).
+def live_quota(length: int) -> int:
+    """How many of ``length`` questions may be about the student's prompt: a third, at least one.
 
-    If the topics hold fewer questions than ``length``, all of them are asked; check
-    ``len(state.questions)``.
-    """
-    _check_seed(seed)
+    The prompt questions are a bonus on top of the chosen topics, so they never crowd out more
+    than a third of the quiz; a one-question quiz with them switched on asks one of them."""
+    return max(1, length // 3)
+
+
+def _check_length(length: int) -> None:
     if not isinstance(length, int) or isinstance(length, bool) or length < 1:
         raise QuizError(f"A quiz needs at least one question; got length={length!r}")
+
+
+def _chosen_topics(bank: QuizBank, topics: Iterable[str] | None) -> list[str]:
     chosen = list(dict.fromkeys(topics or ())) or [t.id for t in bank.topics]
     unknown = [t for t in chosen if not bank.has_topic(t)]
     if unknown:
         raise QuizError(f"Unknown topic(s) {unknown}; pick from {[t.id for t in bank.topics]}")
+    return chosen
+
+
+def plan_quiz(
+    bank: QuizBank, *, topics: Iterable[str] | None, length: int, live_available: int
+) -> QuizPlan:
+    """The split of a quiz of ``length`` questions between the chosen topics and the
+    ``live_available`` questions about the student's prompt.
+
+    Prompt questions take up to ``live_quota(length)`` places and the topics fill the rest;
+    if the topics hold too few, more prompt questions fill in. The total is ``length``
+    unless topics and prompt together hold fewer questions."""
+    _check_length(length)
+    available = sum(len(bank.by_topic(t)) for t in _chosen_topics(bank, topics))
+    from_prompt = min(max(live_available, 0), live_quota(length))
+    from_bank = min(available, length - from_prompt)
+    from_prompt = min(max(live_available, 0), length - from_bank)
+    return QuizPlan(from_bank=from_bank, from_prompt=from_prompt, bank_available=available)
+
+
+def new_quiz(
+    bank: QuizBank,
+    *,
+    topics: Iterable[str] | None,
+    length: int,
+    seed: int,
+    cbm: bool,
+    live: Sequence[LiveQuestion] = (),
+) -> QuizState:
+    """A quiz of ``length`` questions from ``topics`` (None or empty: all topics) and, split as
+    ``plan_quiz`` says, from ``live`` (questions about the student's prompt, kept in the order
+    given, after the topics' questions).
+
+    If the topics and ``live`` hold fewer than ``length`` questions, all of them are asked;
+    check ``len(state.questions)``.
+    """
+    _check_seed(seed)
+    plan = plan_quiz(bank, topics=topics, length=length, live_available=len(live))
+    chosen = _chosen_topics(bank, topics)
     rng = random.Random(seed)
     pools = []
     for topic_id in chosen:
         pool = list(bank.by_topic(topic_id))
         rng.shuffle(pool)
         pools.append(pool)
-    picked = _pick(pools, length, rng)
-    if not picked:
+    picked = _pick(pools, plan.from_bank, rng)
+    if not picked and not plan.from_prompt:
         raise QuizError(f"The topics {chosen} have no questions yet; choose other topics")
-    return QuizState(seed=seed, cbm=bool(cbm), topics=tuple(chosen), questions=tuple(picked))
+    state = QuizState(seed=seed, cbm=bool(cbm), topics=tuple(chosen), questions=tuple(picked))
+    for question in live[: plan.from_prompt]:
+        state = add_live(state, question)
+    return state
 
 
 def _check_confidence(confidence: int | None, *, cbm: bool) -> None:
@@ -248,36 +342,62 @@ def _topic_title(bank: QuizBank, topic_id: str) -> str:
     return bank.topic(topic_id).title if bank.has_topic(topic_id) else topic_id
 
 
-def topic_scores(state: QuizState, bank: QuizBank) -> tuple[TopicScore, ...]:
-    """One score per topic present in the quiz, in the bank's topic order."""
-    order = {t.id: i for i, t in enumerate(bank.topics)}
-    topic_ids = sorted(
-        {q.topic for q in state.questions}, key=lambda t: (order.get(t, len(order)), t)
+def attempts(state: QuizState) -> tuple[QuizState, ...]:
+    """Every attempt, oldest first, the current one last (each without its own history)."""
+    return (*state.earlier, replace(state, earlier=()))
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def attempt_scores(state: QuizState) -> tuple[AttemptScore, ...]:
+    """One score per attempt, oldest first."""
+    return tuple(
+        AttemptScore(
+            number=i,
+            questions=len(a.questions),
+            answered=len(a.responses),
+            correct=a.n_correct,
+            score=a.score,
+            max_score=a.max_score,
+            percent=_percent(a.score, a.max_score),
+        )
+        for i, a in enumerate(attempts(state), start=1)
     )
+
+
+def topic_scores(state: QuizState, bank: QuizBank) -> tuple[TopicScore, ...]:
+    """One score per topic asked in any attempt, in the bank's topic order, counting every
+    answer of every attempt (a question retried counts once per try)."""
+    asked = [(q, a.response(q.id)) for a in attempts(state) for q in a.questions]
+    order = {t.id: i for i, t in enumerate(bank.topics)}
+    topic_ids = sorted({q.topic for q, _ in asked}, key=lambda t: (order.get(t, len(order)), t))
     per_question = max_marks_per_question(cbm=state.cbm)
     scores = []
     for topic_id in topic_ids:
-        qs = [q for q in state.questions if q.topic == topic_id]
-        rs = [r for q in qs if (r := state.response(q.id)) is not None]
-        correct = sum(r.correct for r in rs)
+        rs = [r for q, r in asked if q.topic == topic_id]
+        answered = [r for r in rs if r is not None]
+        correct = sum(r.correct for r in answered)
         scores.append(
             TopicScore(
                 topic_id=topic_id,
                 title=_topic_title(bank, topic_id),
-                total=len(qs),
-                answered=len(rs),
+                total=len(rs),
+                answered=len(answered),
                 correct=correct,
-                marks=sum(r.marks for r in rs),
-                max_marks=len(qs) * per_question,
-                percent=100.0 * correct / len(qs),
-                level=_level(len(qs), len(rs), correct),
+                marks=sum(r.marks for r in answered),
+                max_marks=len(rs) * per_question,
+                percent=_percent(correct, len(rs)),
+                level=_level(len(rs), len(answered), correct),
             )
         )
     return tuple(scores)
 
 
 def mistakes(state: QuizState, bank: QuizBank) -> tuple[Mistake, ...]:
-    """Every wrongly answered question, in quiz order, with feedback on each option."""
+    """Every wrongly answered question of the current attempt, in quiz order, with feedback
+    on each option (what "retry what I missed" would ask again)."""
     out = []
     for q in state.questions:
         r = state.response(q.id)
@@ -287,7 +407,8 @@ def mistakes(state: QuizState, bank: QuizBank) -> tuple[Mistake, ...]:
 
 
 def retry_missed(state: QuizState, *, seed: int) -> QuizState:
-    """A new quiz with only the wrongly answered questions, in a fresh order from ``seed``."""
+    """A new attempt with only the wrongly answered questions of the current one, in a fresh
+    order from ``seed``; every attempt so far is kept in its history."""
     _check_seed(seed)
     missed = [
         q for q in state.questions if (r := state.response(q.id)) is not None and not r.correct
@@ -295,8 +416,28 @@ def retry_missed(state: QuizState, *, seed: int) -> QuizState:
     if not missed:
         raise QuizError("No wrongly answered questions to retry; start a new quiz instead")
     random.Random(seed).shuffle(missed)
-    kept = {q.id for q in missed}
-    live = tuple((qid, spec) for qid, spec in state.live if qid in kept)
+    # specs in question order, as add_live and a reloaded progress file keep them
+    live = tuple((q.id, spec) for q in missed if (spec := state.live_spec(q.id)) is not None)
     return QuizState(
-        seed=seed, cbm=state.cbm, topics=state.topics, questions=tuple(missed), live=live
+        seed=seed,
+        cbm=state.cbm,
+        topics=state.topics,
+        questions=tuple(missed),
+        live=live,
+        earlier=attempts(state),
+    )
+
+
+def setup_of(state: QuizState, bank: QuizBank) -> QuizSetup:
+    """The sidebar setup that starts this quiz's first attempt again: its topics (none when
+    it drew on every topic), length, seed, marking, and whether it asked about the prompt."""
+    first = attempts(state)[0]
+    every = {t.id for t in bank.topics}
+    topics = () if set(first.topics) == every else first.topics
+    return QuizSetup(
+        topics=tuple(topics),
+        length=len(first.questions),
+        seed=first.seed,
+        cbm=state.cbm,
+        live=bool(first.live),
     )

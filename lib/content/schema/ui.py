@@ -118,6 +118,25 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     "quiz_marks_one": {"marks": 1},
     "quiz_marks_many": {"marks": -6},
     "quiz_belongs_with": {"expected": "a TF species"},
+    # before the quiz starts: how many questions, and how many about the prompt
+    "quiz_plan_live": {
+        "total": 10,
+        "from_bank": 7,
+        "from_prompt": 3,
+        "prompt": "What's the capital of France?",
+        "query": "'capital'",
+    },
+    "quiz_plan_short": {"available": 4, "total": 4},
+    # results: the score as a share of the maximum; thresholds from lib.quiz.grading
+    "quiz_score_marks": {"score": 4, "max_score": 39},
+    "quiz_cbm_score": {"fairly": 2 / 3, "very": 0.8, "source": "Gardner-Medwin 2006"},
+    # the copy of the quiz kept in the student's browser (ui/components/quiz_store)
+    "quiz_store_help": {},
+    "quiz_store_restored": {},
+    "quiz_store_refused": {"problem": "The file is not valid JSON."},
+    "quiz_store_unavailable": {},
+    "quiz_store_write_failed": {},
+    "quiz_store_cleared": {},
 }
 
 
