@@ -34,7 +34,6 @@ def main() -> None:
     from bench.bench_pipeline import prompt_of
     from lib.attention.extract import extract_attention
     from lib.models.loading import load_model
-
     from lib.pipeline.store import AttentionStore
     from lib.pipeline.views import RowSettings, explore_view
 
