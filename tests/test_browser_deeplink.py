@@ -17,10 +17,13 @@ def test_first_request_deep_link_opens_that_page_through_app(page):
         wait_for_app(page)
         page.wait_for_selector("h1", timeout=60_000)
         assert "/quiz" in page.url
-        nav = page.locator("[data-testid=stSidebarNav]").inner_text()
-        assert "The analogy" in nav and "Quiz" in nav  # app.py's titles, not file names
-        assert "_common" not in nav and "_site" not in nav
-        assert page.title() == "Cellular Attention" or "Quiz" in page.title()
+        links = page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").all()
+        menu = [link.inner_text().splitlines()[-1].strip() for link in links]  # after its icon
+        # the site's own menu, with app.py's page titles (not file names), in its order
+        assert menu[:6] == ["Explore", "Context", "Teamwork", "The analogy", "Limitations",
+                            "Quiz"]
+        assert page.title() == "Cellular Attention"
+        assert page.get_by_role("heading", name="Quiz: test yourself").is_visible()
         assert_no_errors(page)
     finally:
         process.terminate()

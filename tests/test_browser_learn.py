@@ -70,8 +70,12 @@ def test_analogy_try_it_link_opens_explore_on_that_prompt(server, page):
     page.get_by_role("heading", name=re.compile("Derivation")).wait_for(timeout=90_000)
     wait_for_app(page)
     assert page.get_by_role("heading", name=re.compile("The analogy")).count() >= 1
-    figures = page.locator("[data-testid=stVegaLiteChart], [data-testid=stBidiComponentIsolated]")
-    assert figures.count() >= 7  # one live figure per section: charts and chromatin scenes
+    # one live figure per section, charts and chromatin scenes, drawn once the run's elements
+    # have reached the browser (a busy machine draws them a little after the run ends)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stMain] [data-testid=stVegaLiteChart],"
+        " [data-testid=stMain] [data-testid=stBidiComponentIsolated]').length >= 7",
+        timeout=60_000)
     assert page.locator("[data-testid=stPageLink]").filter(has_text="Quiz yourself").count() >= 7
     assert_no_errors(page)
 

@@ -120,7 +120,7 @@ def send_panel(quiz) -> None:
     code = state.CLASS_CODE.get()
     sent = code is not None and (quiz_round, code) in state.CLASS_SENT.get()
     waiting = _pending_for(quiz_round, code) is not None
-    st.button("Send again" if waiting else "Send my answers (no name)", type="primary",
+    st.button("Send again" if waiting else "Send my answers (no name)",
               disabled=code is None or sent, on_click=_send, args=(quiz, quiz_round))
     if sent:
         st.success(class_message("sent_here", code=code))
@@ -202,7 +202,7 @@ def create_section(*, shape: tuple[int, int] | None) -> None:
     with st.form("class_create", border=False):
         days = st.number_input("Days the class accepts results", 1, limits.max_lifetime_days,
                                value=limits.lifetime_days, step=1)
-        create = st.form_submit_button("Create a class", type="primary")
+        create = st.form_submit_button("Create a class")
     if create:
         _create(int(days))
     created = state.CLASS_CREATED.get()
@@ -253,7 +253,7 @@ def report_section() -> None:
                              placeholder=CODE_EXAMPLE, key="class_open_code")
         key = st.text_input("Teacher key", type="password", max_chars=MAX_TYPED_CODE_CHARS,
                             key="class_open_key")
-        opened = st.form_submit_button("Show the results", type="primary")
+        opened = st.form_submit_button("Show the results")
     if opened:
         _open(code, key)
     elif state.CLASS_OPENED.get() is not None and st.button("Refresh the results"):
