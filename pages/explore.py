@@ -9,6 +9,7 @@ from lib.pipeline.views import explore_scene, explore_view
 from ui import controls, state
 from ui.cache import cached_view, prompt_facts
 from ui.charts import on_pick, show
+from ui.guide import beginner_guide, bring_back_button
 from ui.learn import show_figure
 from ui.links import sync_url
 from ui.scene import show_scene
@@ -21,6 +22,7 @@ SINK_NOTE = 0.3  # explain the sink once [CLS]/[SEP] take this share of the quer
 
 controls.explore_sidebar()
 st.title("Explore: attention beside chromatin")
+beginner_guide()
 typed, examples = st.columns([3, 1], vertical_alignment="bottom")
 with typed:
     controls.prompt_box()
@@ -100,6 +102,7 @@ def what_only_the_cell_can_do() -> None:
 what_only_the_cell_can_do()
 
 with st.expander("More detail: where the numbers come from"):
+    bring_back_button()
     caption("dynamics")
     say("numbers_source", st.markdown, model=view.model_name, kind=view.model_kind,
         layers=view.num_layers, heads=view.num_heads, temperature=state.TEMPERATURE.get(),

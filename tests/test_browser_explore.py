@@ -96,3 +96,21 @@ def test_markup_in_a_prompt_is_shown_as_text_and_never_runs(server, page):
     assert strip.locator('[aria-label*="token: <"]').count() > 0  # the markup is data
     assert page.locator("script:has-text('alert(2)')").count() == 0
     assert_no_errors(page)  # includes: no alert() dialog fired
+
+
+def test_the_first_visit_guide_is_put_away_and_remembered_by_this_browser(server, page):
+    open_page(page, server)
+    guide = page.get_by_text("1 · Pick a word")
+    assert guide.is_visible()
+    with rerun_after(page):
+        page.get_by_role("button", name="Got it").click()
+    assert guide.count() == 0
+    page.reload()  # a new session: only this browser's storage remembers
+    wait_for_app(page)
+    page.get_by_role("heading", name="Real attention").wait_for()
+    page.wait_for_function(  # the browser told the new session; that session reran without it
+        "() => !document.body.innerText.includes('1 · Pick a word')", timeout=30_000)
+    page.get_by_text("More detail: where the numbers come from").click()
+    with rerun_after(page):
+        page.get_by_role("button", name="Show the three-step guide again").click()
+    assert page.get_by_text("1 · Pick a word").is_visible()

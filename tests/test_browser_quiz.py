@@ -149,7 +149,7 @@ def test_take_a_short_quiz_download_results_and_resume(server, page, tmp_path):
 
 # ------------------------------------------------------------------ the copy in the browser
 
-STORE = "cellular-attention:quiz-progress"  # the localStorage key of ui/components/quiz_store
+STORE = "cellular-attention:quiz-progress"  # the localStorage key of ui/components/browser_store
 
 
 def stored(page) -> dict | None:

@@ -502,9 +502,9 @@ def test_page_text_describes_the_marks_grading_uses():
 
 
 def sent_to_browser(at: AppTest) -> dict:
-    """The data the quiz_store component got in the last run (what the browser receives)."""
+    """The data the quiz's browser store got in the last run (what the browser receives)."""
     (element,) = [e for e in walk(at.main) if getattr(e, "type", "") == "bidi_component"
-                  and e.proto.component_name == "quiz_store"]
+                  and e.proto.component_name == "browser_store"]
     return json.loads(element.proto.json)
 
 

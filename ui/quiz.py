@@ -4,7 +4,7 @@ The quiz in progress is one frozen ``QuizState`` in the session (ui.state.QUIZ_S
 every earlier attempt in its history. The quiz itself (question or results, then save and
 resume) is a fragment: answering a question reruns it alone, not the sidebar and the page
 around it. The fragment also keeps a copy of the quiz in the student's own browser
-(ui/components/quiz_store), as the same JSON a progress file holds, so a reload or a new tab
+(ui/components/browser_store), as the same JSON a progress file holds, so a reload or a new tab
 carries on; the server keeps no per-student store, so any server process can serve the next
 run. What comes back from the browser is validated exactly like an uploaded file.
 """
@@ -52,11 +52,12 @@ from ui import state
 from ui.cache import attention, cached_view
 from ui.charts import show
 from ui.classroom import send_panel
-from ui.components.quiz_store import UNCHANGED, quiz_store
+from ui.components.browser_store import UNCHANGED, browser_store
 from ui.links import rerun_with_settings
 from ui.text import message, site_content
 
 CBM_SOURCE = "gardner_medwin_2006"  # the reference behind certainty-based marking
+STORE_NAME = "quiz-progress"  # the quiz's name in the browser store (localStorage)
 MAX_LENGTH = 50  # the setup's number inputs (pages/quiz.py)
 MAX_SEED = 2**31 - 1
 STATUS = {"right": ("✅", "your choice, correct"), "wrong": ("❌", "your choice, not correct"),
@@ -517,7 +518,8 @@ def keep_in_browser(quiz) -> None:
     revision, save = wanted if wanted is not None else (None, UNCHANGED)
     if revision is not None and revision == state.QUIZ_STORE_SENT.get():
         save = UNCHANGED
-    events = quiz_store(key="quiz_store", request=_request_token(), revision=revision, save=save)
+    events = browser_store(key="quiz_store", name=STORE_NAME, request=_request_token(),
+                           revision=revision, save=save)
     if save is not UNCHANGED:
         state.QUIZ_STORE_SENT.set(revision)
     if events.failed is not None:

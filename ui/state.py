@@ -83,7 +83,7 @@ QUIZ_INCOMPLETE: Setting[Any] = Setting("quiz_incomplete", None)  # (question id
 QUIZ_LIVE_NOTE: Setting[str | None] = Setting("quiz_live_note", None)
 QUIZ_UPLOAD_MESSAGE: Setting[Any] = Setting("quiz_upload_message", None)
 QUIZ_NOTICES: Setting[tuple] = Setting("quiz_notices", ())  # (kind, message, values) for the top
-# The copy of the quiz in the student's browser (ui/components/quiz_store)
+# The copy of the quiz in the student's browser (ui/components/browser_store)
 QUIZ_STORE_REQUEST: Setting[str | None] = Setting("quiz_store_request", None)  # session token
 QUIZ_STORE_SENT: Setting[str | None] = Setting("quiz_store_sent", None)  # revision sent last
 QUIZ_STORE_TEXT: Setting[Any] = Setting("quiz_store_text", None)  # (quiz, (revision, JSON))

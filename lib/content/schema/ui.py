@@ -33,6 +33,11 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     # Explore, Context, Teamwork
     "window_partial": {"shown": 41, "total": 120},
     "sink_note": {"share": 0.72},
+    # Explore's first-visit guide (ui/guide.py)
+    "guide_step_1": {},
+    "guide_step_2": {},
+    "guide_step_3": {},
+    "guide_hide_help": {},
     "pieces_note": {"word": "neuron", "pieces": "ne + uron"},
     "numbers_source": {
         "model": "all-MiniLM-L6-v2",
@@ -130,7 +135,7 @@ MESSAGE_SAMPLES: dict[str, dict[str, Any]] = {
     # results: the score as a share of the maximum; thresholds from lib.quiz.grading
     "quiz_score_marks": {"score": 4, "max_score": 39},
     "quiz_cbm_score": {"fairly": 2 / 3, "very": 0.8, "source": "Gardner-Medwin 2006"},
-    # the copy of the quiz kept in the student's browser (ui/components/quiz_store)
+    # the copy of the quiz kept in the student's browser (ui/components/browser_store)
     "quiz_store_help": {},
     "quiz_store_restored": {},
     "quiz_store_refused": {"problem": "The file is not valid JSON."},

@@ -1,5 +1,6 @@
-"""The quiz in progress kept in the student's own browser (localStorage): a components-v2
-element with inline JS from store.js, no build step and nothing fetched.
+"""Small texts kept in the student's own browser (localStorage), each under its own name (the
+quiz in progress; whether the Explore guide was put away): a components-v2 element with
+inline JS from store.js, no build step and nothing fetched.
 
 The element draws nothing. The first time the page sees a session's ``request`` token, it
 hands the stored text back to Python (the ``loaded`` event), if there is one; it reads before
@@ -19,7 +20,7 @@ _HERE = Path(__file__).resolve().parent
 UNCHANGED = object()  # ``save`` value meaning: the browser already holds this revision
 
 _mount = st.components.v2.component(
-    "quiz_store", js=(_HERE / "store.js").read_text(encoding="utf-8")
+    "browser_store", js=(_HERE / "store.js").read_text(encoding="utf-8")
 )
 
 
@@ -35,11 +36,12 @@ def _registers_the_event() -> None:
     """A callback is what makes Streamlit report an event; the value is read from the result."""
 
 
-def quiz_store(*, key: str, request: str | None, revision: str | None,
-               save: str | None | object = UNCHANGED) -> StoreEvents:
-    """Mount the store. ``request``: the session's token, asking for the stored text.
-    ``revision`` and ``save``: the text to keep (None to remove it), sent only when it is new."""
-    data: dict[str, Any] = {"request": request, "revision": revision}
+def browser_store(*, key: str, name: str, request: str | None, revision: str | None,
+                  save: str | None | object = UNCHANGED) -> StoreEvents:
+    """Mount the store of the text called ``name``. ``request``: the session's token, asking
+    for the stored text. ``revision`` and ``save``: the text to keep (None to remove it), sent
+    only when it is new."""
+    data: dict[str, Any] = {"name": name, "request": request, "revision": revision}
     if save is not UNCHANGED:
         data["save"] = save
     result = _mount(key=key, data=data, width="stretch", height="content",
