@@ -100,7 +100,7 @@ def test_markup_in_a_prompt_is_shown_as_text_and_never_runs(server, page):
 
 def test_the_first_visit_guide_is_put_away_and_remembered_by_this_browser(server, page):
     open_page(page, server)
-    guide = page.get_by_text("1 · Pick a word")
+    guide = page.get_by_text("Pick a word in the token row")
     assert guide.is_visible()
     with rerun_after(page):
         page.get_by_role("button", name="Got it").click()
@@ -109,8 +109,8 @@ def test_the_first_visit_guide_is_put_away_and_remembered_by_this_browser(server
     wait_for_app(page)
     page.get_by_role("heading", name="Real attention").wait_for()
     page.wait_for_function(  # the browser told the new session; that session reran without it
-        "() => !document.body.innerText.includes('1 · Pick a word')", timeout=30_000)
+        "() => !document.body.innerText.includes('Pick a word in the token row')", timeout=30_000)
     page.get_by_text("More detail: where the numbers come from").click()
     with rerun_after(page):
         page.get_by_role("button", name="Show the three-step guide again").click()
-    assert page.get_by_text("1 · Pick a word").is_visible()
+    assert page.get_by_text("Pick a word in the token row").is_visible()

@@ -519,7 +519,8 @@ def test_the_browser_gets_the_quiz_only_when_it_changed():
     first = sent_to_browser(at)
     assert progress_from_json(first["save"], BANK) == state(at)  # the progress-file format
     at.run()  # nothing changed: the revision alone, no quiz text
-    assert sent_to_browser(at) == {"request": before["request"], "revision": first["revision"]}
+    assert sent_to_browser(at) == {"name": "quiz-progress", "request": before["request"],
+                                   "revision": first["revision"]}
     answer(at, right=True)
     answered = sent_to_browser(at)
     assert answered["revision"] != first["revision"]

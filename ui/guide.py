@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui import state
 from ui.components.browser_store import browser_store
-from ui.text import message, say
+from ui.text import message
 
 STORE_NAME = "explore-guide"
 HIDDEN = "hidden"  # what the browser keeps once the guide is put away
@@ -51,9 +51,11 @@ def beginner_guide() -> None:
         return
     with st.container(border=True):
         steps = st.columns([4, 4, 4, 1.6], vertical_alignment="center")
-        for column, step in zip(steps, ("guide_step_1", "guide_step_2", "guide_step_3"),
-                                strict=False):
-            say(step, column.markdown)
+        names = ("guide_step_1", "guide_step_2", "guide_step_3")
+        for number, (column, step) in enumerate(zip(steps, names, strict=False), start=1):
+            text = message(step)
+            if text is not None:
+                column.markdown(f"**{number} ·** {text}")
         steps[3].button("Got it", key="guide_hide", help=message("guide_hide_help"),
                         on_click=_remember, args=(True,))
 
