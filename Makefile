@@ -40,6 +40,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-haproxy
 	HF_HUB_OFFLINE=1 $(PY) -m bench
 
 lint: $(STAMP)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench import (
     bench_chromatin,
+    bench_cluster,
     bench_heap,
     bench_load,
     bench_pages,
@@ -28,6 +29,7 @@ SUITES = {
     "load": bench_load.run,
     "scene": bench_scene.run,
     "load_protocol": load_protocol.run,
+    "cluster": bench_cluster.run,
 }
 
 

@@ -133,7 +133,10 @@ class BrowserLoad:
 
     @staticmethod
     def _open(browser, url: str, agent: str):
+        from browser_support import RERUN_COUNTER
+
         context = browser.new_context(viewport={"width": 1200, "height": 900}, user_agent=agent)
+        context.add_init_script(RERUN_COUNTER)  # for wait_for_app
         page = context.new_page()
         page.agent = agent
         page.sockets = []

@@ -1,14 +1,12 @@
-"""Memory, load, payload and soak figures for the real server (issue: hardening).
+"""Memory, payload and soak figures for the real server, with real Chromium sessions.
 
 - peak RSS of the server with 1 session on a 512-token prompt (target: <= 700 MB), for
   both ways the app starts, each the median of 3 fresh servers;
-- peak RSS with 20 Chromium sessions (target: <= 900 MB): first each with its own short
-  prompt, then each with its own 512-token prompt (the worst classroom: every result
-  differs, so the shared cache cannot hold them all);
-- p95 control-change latency with 20 concurrent sessions, for both;
 - bytes the Explore page sends for a 512-token prompt, against bertviz's head_view and
   model_view HTML for the same attention; and whether each renders with no internet;
 - a memory soak: 500 AppTest reruns with varying prompts and controls (target: < 50 MB growth).
+Many sessions at once (latency, and the memory of twenty long prompts) are measured by the
+load generator, which keeps browsers off the server's CPU: bench/load/run.py.
 Run: `python -m bench.bench_load`.
 """
 
@@ -17,7 +15,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -28,9 +25,9 @@ import numpy as np  # noqa: E402
 
 from bench.bench_pipeline import prompt_of  # noqa: E402
 from bench.common import current_rss_mb, peak_rss_mb, row  # noqa: E402
+from browser_support import RERUN_COUNTER  # noqa: E402
 
 CHART = "[data-testid=stVegaLiteChart]"
-SESSIONS = 20
 
 
 def _offline_routes(context) -> None:
@@ -74,6 +71,7 @@ def server_figures() -> list[dict]:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             # one session, offline, counting the websocket bytes of a 512-token prompt
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context.add_init_script(RERUN_COUNTER)  # for wait_for_app
             _offline_routes(context)
             page = context.new_page()
             received: list[int] = []
@@ -82,34 +80,6 @@ def server_figures() -> list[dict]:
             page.goto(f"{url}/?prompt={quote(long_prompt)}")
             _wait_rendered(page)
             ours = sum(received)
-            pages = [page]
-            for i in range(1, SESSIONS):
-                ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-                extra = ctx.new_page()
-                extra.goto(f"{url}/?prompt={quote(f'Session {i} asks about gene {i} and Paris')}")
-                pages.append(extra)
-            for extra in pages[1:]:
-                _wait_rendered(extra)
-            latencies = _concurrent_changes(pages)
-            rows.append(row(f"server peak RSS, {SESSIONS} sessions", "Chromium pages",
-                            peak_rss_mb(process.pid), "MB", "<= 900 MB",
-                            peak_rss_mb(process.pid) <= 900))
-            p95 = statistics.quantiles(latencies, n=20)[-1]
-            rows.append(row(f"control change p95, {SESSIONS} sessions at once", "layer slider",
-                            p95 * 1e3, "ms", "(reported)", None))
-            # the worst classroom: every session pastes its own long text at once
-            for i, extra in enumerate(pages):
-                extra.goto(f"{url}/?prompt={quote(f'Student {i} pasted this. {long_prompt}')}")
-            for extra in pages:
-                _wait_rendered(extra)
-            long_latencies = _concurrent_changes(pages)
-            rows.append(row(f"server peak RSS, {SESSIONS} sessions, long prompts",
-                            f"{SESSIONS} different 512-token prompts",
-                            peak_rss_mb(process.pid), "MB", "<= 900 MB",
-                            peak_rss_mb(process.pid) <= 900))
-            rows.append(row(f"control change p95, {SESSIONS} sessions, long prompts",
-                            "layer slider", statistics.quantiles(long_latencies, n=20)[-1] * 1e3,
-                            "ms", "(reported)", None))
             bertviz_rows = _bertviz_payload(browser, long_prompt)
             rows.append(row("Explore page payload (websocket)", "512 tokens", ours / 1e3, "kB",
                             f"< bertviz ({min(r['median'] for r in bertviz_rows):.0f} kB)",
@@ -157,6 +127,7 @@ def _peak_after_one_long_prompt(browser, launcher: tuple[str, ...], prompt: str)
     try:
         wait_healthy(url)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(RERUN_COUNTER)  # for wait_for_app
         page = context.new_page()
         page.goto(f"{url}/?prompt={quote(prompt)}")
         _wait_rendered(page)
@@ -167,25 +138,6 @@ def _peak_after_one_long_prompt(browser, launcher: tuple[str, ...], prompt: str)
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def _concurrent_changes(pages) -> list[float]:
-    """Every session moves its layer slider at once; time until each heatmap changes."""
-    from browser_support import wait_chart_changed
-
-    latencies = []
-    for step in range(3):
-        befores = [p.locator(CHART).nth(1).inner_html() for p in pages]
-        starts = []
-        for p in pages:
-            slider = p.get_by_role("slider", name="Layer")
-            slider.focus()
-            starts.append(time.perf_counter())
-            slider.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
-        for p, before, start in zip(pages, befores, starts, strict=False):
-            wait_chart_changed(p, 1, before)
-            latencies.append(time.perf_counter() - start)
-    return latencies
 
 
 def _bertviz_payload(browser, prompt: str) -> list[dict]:
