@@ -163,8 +163,13 @@ def page(browser):
     context.close()
 
 
+# Idle: no run in progress, and the page's own style sheet (ui/style.py) is in force; st.html
+# draws it up to a second after the run that sent it, and axe or a screenshot taken before
+# that sees Streamlit's default caption colour and scrolling formulas.
 IDLE = ("() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'")
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+        " && getComputedStyle(document.documentElement)"
+        ".getPropertyValue('--ca-page-style').trim() === 'applied'")
 
 
 def reruns(page) -> int:

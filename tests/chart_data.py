@@ -52,14 +52,18 @@ def scenes(at) -> list:
     """Every chromatin scene on the page, decoded as the browser decodes it (scene.js)."""
     from lib.chromatin.scene_model import decode_scene_payload
 
-    return [decode_scene_payload(json.loads(element.proto.json))
-            for element in walk(at.main) if getattr(element, "type", "") == "bidi_component"]
+    return [decode_scene_payload(json.loads(payload)) for payload in scene_payloads(at)]
 
 
 def scene_payloads(at) -> list[str]:
     """Every scene's payload as sent: equal iff the scenes are equal."""
-    return [element.proto.json for element in walk(at.main)
-            if getattr(element, "type", "") == "bidi_component"]
+    return [element.proto.json for element in walk(at.main) if is_scene(element)]
+
+
+def is_scene(element) -> bool:
+    """A chromatin scene (the page's other components-v2 elements store or copy things)."""
+    return (getattr(element, "type", "") == "bidi_component"
+            and element.proto.component_name == "chromatin_scene")
 
 
 def chart_with(at, field: str, *, title: str | None = None) -> RenderedChart:

@@ -149,6 +149,8 @@ def test_a_quiz_question_can_be_answered_with_the_keyboard_alone(server, page):
     with rerun_after(page):
         page.keyboard.press("Enter")
     groups = page.locator("[data-testid=stForm] [role=radiogroup]")
+    page.get_by_role("button", name="Submit answer").wait_for()  # the form is drawn whole
+    groups.first.wait_for()
     for index in range(groups.count()):  # a true/false question asks "why?" as well
         focus_with_tab(page, groups.nth(index).locator("input").first)
         page.keyboard.press("Space")  # choose its first option

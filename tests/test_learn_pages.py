@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chart_data import RenderedChart, charts, page_errors, walk
+from chart_data import RenderedChart, charts, is_scene, page_errors, walk
 from lib.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,8 +60,7 @@ def section_charts(at, anchor: str) -> list[RenderedChart]:
 
 def section_scenes(at, anchor: str) -> list[str]:
     """The payloads of a section's chromatin scenes."""
-    return [e.proto.json for e in sections(at)[anchor]
-            if getattr(e, "type", "") == "bidi_component"]
+    return [e.proto.json for e in sections(at)[anchor] if is_scene(e)]
 
 
 def section_data(at, anchor: str) -> list[str]:

@@ -13,6 +13,8 @@ import streamlit as st
 
 PAGE_CSS = """
 <style>
+  /* A marker the browser tests wait for: st.html draws this sheet a moment after the run. */
+  :root { --ca-page-style: applied; }
   [data-testid="stMainBlockContainer"] { padding-top: 3.4rem; }
   [data-testid="stVegaLiteChart"] { overflow-x: auto; }
   h1 { font-size: 2.1rem !important; padding-top: 0.2rem !important; }
