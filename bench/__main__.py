@@ -1,6 +1,7 @@
 """Run every benchmark, print one table, and write bench/results.csv and bench/results.md.
 
-Usage: `make bench` (or `python -m bench`). Figures are medians over repeats; these
+Usage: `make bench` (or `python -m bench`). `python -m bench pages load` reruns two suites
+and keeps the other suites' rows from the last run, in suite order. Figures are medians over repeats; these
 machines are noisy, so compare ratios and medians, not single runs.
 """
 
@@ -19,7 +20,7 @@ from bench import (
     bench_scene,
 )
 from bench.load import run as load_protocol
-from bench.report import print_table, write
+from bench.report import earlier_rows, print_table, write
 
 SUITES = {
     "pipeline": bench_pipeline.run,
@@ -34,12 +35,16 @@ SUITES = {
 
 
 def main(names: list[str]) -> None:
-    rows = []
-    for name in names or list(SUITES):
+    folder = Path(__file__).resolve().parent
+    chosen = names or list(SUITES)
+    rows = earlier_rows(folder, except_suites=set(chosen))
+    for name in chosen:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        rows += [{**r, "benchmark": r["benchmark"]} for r in SUITES[name]()]
+        rows += [{**r, "suite": name} for r in SUITES[name]()]
+    order = list(SUITES)
+    rows.sort(key=lambda r: order.index(r["suite"]))  # stable: each suite keeps its own order
     print_table(rows)
-    write(rows, Path(__file__).resolve().parent)
+    write(rows, folder)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 COLUMNS = ("benchmark", "size", "median", "unit", "target", "ok")
+SAVED = ("suite", *COLUMNS)  # results.csv also names the suite, so one suite can be rerun
 
 
 def _fmt(value) -> str:
@@ -35,10 +36,30 @@ def print_table(rows: list[dict]) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=False)))
 
 
+def _parsed(row: dict) -> dict:
+    """A results.csv row with its number and verdict typed again."""
+    ok = {"True": True, "False": False}.get(row.get("ok", ""))
+    try:
+        median = float(row["median"])
+    except (KeyError, ValueError):
+        median = row.get("median")
+    return {**row, "median": median, "ok": ok}
+
+
+def earlier_rows(folder: Path, *, except_suites: set[str]) -> list[dict]:
+    """The rows of the last full run for every suite not being rerun now, in their order."""
+    path = folder / "results.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        return [_parsed(r) for r in csv.DictReader(handle)
+                if r.get("suite") and r["suite"] not in except_suites]
+
+
 def write(rows: list[dict], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "results.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=SAVED)
         writer.writeheader()
-        writer.writerows({c: r.get(c) for c in COLUMNS} for r in rows)
+        writer.writerows({c: r.get(c) for c in SAVED} for r in rows)
     (folder / "results.md").write_text(markdown_table(rows) + "\n")
