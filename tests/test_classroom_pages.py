@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from quiz_answers import wrong_answer
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
@@ -16,7 +17,7 @@ from classroom_db import outage
 from lib.classroom import classroom_text, new_code
 from lib.classroom.schema import classes, submissions
 from lib.content import load_content
-from lib.quiz import MatchingAnswer, MultiAnswer, SingleAnswer, TrueFalseAnswer, new_quiz, submit
+from lib.quiz import new_quiz, submit
 from lib.quiz.grading import correct_answer
 from ui.classroom import plain, store
 
@@ -34,18 +35,6 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("CA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("CA_DATABASE_URL", raising=False)
     return tmp_path / "data"
-
-
-def wrong_answer(question):
-    if question.type == "single":
-        return SingleAnswer(next(o.id for o in question.options if not o.correct))
-    if question.type == "multi":
-        return MultiAnswer({next(o.id for o in question.options if not o.correct)})
-    if question.type == "matching":
-        ids = [p.id for p in question.pairs]
-        return MatchingAnswer.from_mapping(dict(zip(ids, ids[1:] + ids[:1], strict=True)))
-    return TrueFalseAnswer(not question.verdict.correct,
-                           next(o.id for o in question.why if o.correct))
 
 
 def finished_quiz(plan: list[bool]):
@@ -151,6 +140,28 @@ def test_a_teacher_creates_a_class_five_students_send_and_the_teacher_sees_the_c
     assert rows["right"].tolist() == [sum(sum(plan) for plan in plans)]
     [csv] = teacher.get("download_button")
     assert csv.proto.label == "Download the class results (CSV)"
+
+
+def test_a_retry_after_sending_sends_nothing_more_and_the_class_counts_the_first_attempt():
+    teacher = open_app("class")
+    code, key = create_class(teacher)
+    student = send(student_with_results([True, False, False]), code)
+    button(student, "Retry what I missed").click().run()
+    quiz = student.session_state["quiz_state"]
+    assert len(quiz.earlier) == 1  # the retry is under way, the first attempt kept
+    for question in quiz.questions:  # answer the two missed questions right this time
+        quiz = submit(quiz, question.id, correct_answer(question), confidence=3)
+    student.session_state["quiz_state"] = quiz
+    button(student.run(), "See your results").click().run()
+    assert button(student, "Send my answers (no name)").disabled  # already sent
+    student.text_input(key=CODE_BOX).set_value(code.upper()).run()  # the same class, retyped
+    assert button(student, "Send my answers (no name)").disabled
+    with store().engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(submissions)) == 1
+    open_class(teacher, code, key)
+    assert {m.label: m.value for m in teacher.metric}["Results sent"] == "1"
+    shown = "\n".join(texts(teacher, "markdown"))
+    assert shown.count("0 of 1 right") == 2 and "1 of 1 right" in shown  # the first attempt
 
 
 def test_a_wrong_key_sees_nothing_the_same_as_an_unknown_class():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from quiz_answers import wrong_answer
 
 from lib.classroom.errors import RateLimited, Refused, StoreUnavailable
 from lib.classroom.limits import Limits
@@ -35,7 +36,7 @@ from lib.quiz.grading import (
     correct_answer,
 )
 from lib.quiz.live import LiveOption, LiveQuestion
-from lib.quiz.session import append_question, new_quiz, submit
+from lib.quiz.session import append_question, new_quiz, retry_missed, submit
 
 BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 LIMITS = Limits()
@@ -184,6 +185,20 @@ def test_every_answer_to_every_bank_question_is_accepted_and_described():
         chunk = items[start : start + LIMITS.max_items]
         assert check_submission(new_submission(chunk), limits=LIMITS).items == tuple(
             replace(i, chosen=tuple(sorted(i.chosen))) for i in chunk)
+
+
+def test_after_a_retry_the_class_gets_the_first_attempt():
+    state = new_quiz(BANK, topics=["mech-softmax"], length=3, seed=4, cbm=False)
+    first, *others = state.questions
+    state = submit(state, first.id, correct_answer(first))
+    for q in others:
+        state = submit(state, q.id, wrong_answer(q))
+    retry = retry_missed(state, seed=5)
+    for q in retry.questions:
+        retry = submit(retry, q.id, correct_answer(q))
+    items = items_from_quiz(retry)
+    assert [i.question_id for i in items] == [q.id for q in state.questions]
+    assert [i.correct for i in items] == [True, False, False]
 
 
 def test_live_questions_are_left_out_of_class_results():

@@ -39,3 +39,19 @@ def test_three_sessions_change_the_layer_at_once(server):
     finally:
         for session in sessions:
             session.close()
+
+
+@pytest.mark.parametrize("page", ["explore", "quiz"])
+def test_locust_drives_a_page_with_its_user_class(page):
+    """The bench's Locust run, small: two users of the page's own user class, one round,
+    against a fresh server; every change is a successful RERUN in Locust's statistics."""
+    from bench.load.run import locust, serve
+
+    with serve() as (process, url):
+        run = locust(url, process.pid, page, users=2, rounds=1)
+    reruns = {name: s for name, s in run.stats.items() if s["type"] == "RERUN"}
+    steps = SCENARIOS[page].steps
+    assert sorted(reruns) == sorted(f"{SCENARIOS[page].title}/{step.name}" for step in steps)
+    assert all(s["count"] == 2 and s["failures"] == 0 for s in reruns.values()), reruns
+    assert run.failures == ()
+    assert run.server_cpu_s > 0 and run.locust_cpu_s > 0

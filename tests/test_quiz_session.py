@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from quiz_answers import wrong_answer
 
 from lib.content import load_content
 from lib.content.schema.quiz import QuizBank, Topic
@@ -37,20 +38,6 @@ BANK = load_content(Path(__file__).resolve().parents[1] / "content").quiz
 @pytest.fixture(scope="module")
 def bank() -> QuizBank:
     return BANK
-
-
-def wrong_answer(q):
-    """A complete, well-formed answer that is graded wrong, for any question type."""
-    if q.type == "single":
-        return SingleAnswer(next(o.id for o in q.options if not o.correct))
-    if q.type == "multi":
-        right = {o.id for o in q.options if o.correct}
-        wrong = {o.id for o in q.options if not o.correct}
-        return MultiAnswer(right | {min(wrong)})  # one extra distractor: all-or-nothing fails
-    if q.type == "matching":
-        ids = [p.id for p in q.pairs]
-        return MatchingAnswer(tuple(zip(ids, ids[1:] + ids[:1], strict=True)))  # rotate
-    return TrueFalseAnswer(not q.verdict.correct, next(o.id for o in q.why if o.correct))
 
 
 # ---------------------------------------------------------------- certainty-based marking

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -127,6 +127,15 @@ def send_panel(quiz) -> None:
     else:
         _show_note(quiz_round)
     sync_url()  # the code is part of the quiz's link; this runs in the quiz's fragment
+
+
+def follow_retry(old_round: int, new_round: int) -> None:
+    """A retry starts a new quiz round, but the class counts the first attempt once: what was
+    sent, or is waiting to be sent, for the old round belongs to the new one too."""
+    sent = state.CLASS_SENT.get()
+    state.CLASS_SENT.set((*sent, *((new_round, code) for r, code in sent if r == old_round)))
+    state.CLASS_PENDING.set(tuple(replace(p, quiz_round=new_round) if p.quiz_round == old_round
+                                  else p for p in state.CLASS_PENDING.get()))
 
 
 def _code_typed(quiz_round: int) -> None:

@@ -51,7 +51,7 @@ from lib.quiz.session import attempt_scores, plan_quiz, setup_of
 from ui import state
 from ui.cache import attention, cached_view
 from ui.charts import show
-from ui.classroom import send_panel
+from ui.classroom import follow_retry, send_panel
 from ui.components.browser_store import UNCHANGED, browser_store
 from ui.links import rerun_with_settings
 from ui.text import message, site_content
@@ -268,8 +268,9 @@ def go_to(question_id: str | None) -> None:
 
 
 def on_retry() -> None:
-    quiz = state.QUIZ_STATE.get()
+    quiz, old_round = state.QUIZ_STATE.get(), state.QUIZ_ROUND.get()
     replace_quiz(retry_missed(quiz, seed=quiz.seed + 1))
+    follow_retry(old_round, state.QUIZ_ROUND.get())
 
 
 # ---------------------------------------------------------------------------------- rendering

@@ -39,10 +39,13 @@ def answer_tokens(answer: Answer) -> tuple[str, ...]:
 
 
 def items_from_quiz(state: QuizState) -> tuple[SubmissionItem, ...]:
-    """The answered bank questions of ``state``, in the order they were answered."""
+    """The answered bank questions of the quiz's first attempt, in the order they were
+    answered: the class sees what students chose before any feedback, and a retry of what
+    was missed does not count those questions twice."""
+    first = state.earlier[0] if state.earlier else state
     items = []
-    for response in state.responses:
-        question = state.question(response.question_id)
+    for response in first.responses:
+        question = first.question(response.question_id)
         if is_live(question):
             continue
         items.append(
