@@ -19,23 +19,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench.common import row  # noqa: E402
+from bench.common import explore_rerun_times, row  # noqa: E402
 
 CHART = "[data-testid=stVegaLiteChart]"
 
 
 def apptest_rerun(*, repeats: int = 15) -> list[dict]:
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run(timeout=180)
-    times = []
-    for i in range(repeats):
-        slider = next(s for s in at.sidebar.slider if s.label.startswith("Layer"))
-        start = time.perf_counter()
-        slider.set_value(i % 6).run()
-        times.append(time.perf_counter() - start)
-        assert not at.exception
+    times = explore_rerun_times(repeats=repeats, clock=time.perf_counter)
     median = statistics.median(times)
     return [row("Explore rerun after a control change (AppTest)", "12 tokens", median * 1e3, "ms",
                 "< 150 ms", median < 0.15)]

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests" / "apps"))
 
 import numpy as np  # noqa: E402
 
-from bench.common import row  # noqa: E402
+from bench.common import explore_rerun_times, row  # noqa: E402
 
 APP = "bench/scene_compare_app.py"
 KB = 1000
@@ -83,18 +83,7 @@ def _apptest_cpu(mode: str, case: str, repeats: int) -> float:
 
 def _explore_rerun_cpu(repeats: int) -> float:
     """Median process CPU time of an Explore rerun after a control change, in ms."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run(timeout=180)
-    times = []
-    for i in range(repeats):
-        slider = next(s for s in at.sidebar.slider if s.label.startswith("Layer"))
-        start = time.process_time()
-        slider.set_value(i % 6).run()
-        times.append(time.process_time() - start)
-        assert not at.exception
-    return statistics.median(times) * 1e3
+    return statistics.median(explore_rerun_times(repeats=repeats, clock=time.process_time)) * 1e3
 
 
 def rerun_rows(*, repeats: int = 15) -> list[dict]:

@@ -35,6 +35,26 @@ def paired_median_seconds(first: Callable[[], object], second: Callable[[], obje
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def explore_rerun_times(*, repeats: int, clock: Callable[[], float]) -> list[float]:
+    """Explore in AppTest (the real app and model), its layer slider moved ``repeats``
+    times; the ``clock`` difference around each rerun (wall or process CPU time), in s."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=120)
+    at.run(timeout=180)
+    times = []
+    for i in range(repeats):
+        slider = next(s for s in at.sidebar.slider if s.label.startswith("Layer"))
+        start = clock()
+        slider.set_value(i % 6).run()
+        times.append(clock() - start)
+        assert not at.exception, at.exception
+    return times
+
+
 def row(benchmark: str, size: str, median: float, unit: str, target: str, ok: bool | None) -> dict:
     return {"benchmark": benchmark, "size": size, "median": median, "unit": unit,
             "target": target, "ok": ok}
