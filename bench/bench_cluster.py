@@ -74,10 +74,12 @@ class LoadClient(Protocol):
     file") and comes back to Explore. Then, ``rounds`` times, every session changes the
     Layer slider at once and waits for its rerun. ``midway`` is called once, after half the
     rounds, while the sessions stay open. Everything is closed before it returns.
-    ``uploads`` says whether it can upload; the stickiness rows need that.
+    ``uploads`` says whether it can upload; the stickiness rows need that. ``reconnects``
+    says whether a session whose replica dies reconnects, as a browser does.
     """
 
     uploads: bool
+    reconnects: bool
 
     def run(self, url: str, *, sessions: int, rounds: int, agent_prefix: str,
             upload: bytes | None = None,
@@ -85,14 +87,9 @@ class LoadClient(Protocol):
 
 
 def default_load_client() -> LoadClient:
-    """The class-load work's protocol client once bench/load is merged (bench/cluster_load.py
-    adapts it); Chromium pages until then."""
-    try:
-        from bench.cluster_load import cluster_client
-    except ModuleNotFoundError as error:
-        if error.name != "bench.load":  # a real fault in the adapter must not hide
-            raise
-        return BrowserLoad()
+    """The load generator's protocol client (bench/load), as bench/cluster_load.py adapts it."""
+    from bench.cluster_load import cluster_client
+
     return cluster_client()
 
 
@@ -101,6 +98,7 @@ class BrowserLoad:
     CPU), so it is the reference for small N, not for a lecture hall."""
 
     uploads = True
+    reconnects = True
 
     def run(self, url: str, *, sessions: int, rounds: int, agent_prefix: str,
             upload: bytes | None = None,
@@ -251,8 +249,10 @@ def _memory_rows_for(count: int, figures) -> list[dict]:
             median("rss_mb") <= REPLICA_BUDGET_MB),
         row("replica PSS", size, median("pss_mb"), "MB", f"<= {REPLICA_BUDGET_MB} MB",
             median("pss_mb") <= REPLICA_BUDGET_MB),
-        row("replica USS (private: what one more replica adds)", size, median("uss_mb"), "MB",
-            f"<= {ADDED_REPLICA_BUDGET_MB} MB", median("uss_mb") <= ADDED_REPLICA_BUDGET_MB),
+        *([row("replica USS (private: what one more replica adds)", size, median("uss_mb"),
+               "MB", f"<= {ADDED_REPLICA_BUDGET_MB} MB",
+               median("uss_mb") <= ADDED_REPLICA_BUDGET_MB)]
+          if count > 1 else []),  # alone, a replica's USS also holds the libraries it shares
         row("cluster PSS, all replicas", f"{count} replicas", cluster_pss, "MB",
             f"<= {cluster_budget} MB (first {REPLICA_BUDGET_MB}, then "
             f"{ADDED_REPLICA_BUDGET_MB} each)", cluster_pss <= cluster_budget),
@@ -383,10 +383,9 @@ def failover_rows(client: LoadClient, *, sessions: int = 20, rounds: int = 4) ->
             bool(probes) and all(p.server == "app1" for p in probes)),
         row("failover: errors in sessions on the survivor", f"{len(survivors)} sessions",
             survivor_errors, "errors", "0", survivor_errors == 0),
-        row("failover: sessions moved to a fresh session on the survivor", size, moved,
-            "sessions", f"= {sessions - len(survivors)} (every session not left in place)",
-            moved == sessions - len(survivors)),
-    ]
+    ] + ([row("failover: sessions moved to a fresh session on the survivor", size, moved,
+              "sessions", f"= {sessions - len(survivors)} (every session not left in place)",
+              moved == sessions - len(survivors))] if client.reconnects else [])
 
 
 class FailoverWatch:

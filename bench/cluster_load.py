@@ -24,6 +24,7 @@ LAYER = move_slider("Layer", (2, 3))  # Explore's layer slider, back and forth
 
 class ProtocolLoad:
     uploads = False
+    reconnects = False  # a browser's reconnect after a failover: tests/test_browser_cluster.py
 
     def run(self, url: str, *, sessions: int, rounds: int, agent_prefix: str,
             upload: bytes | None = None,

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bench.load.scenarios import SCENARIOS
+from bench.load.scenarios import SCENARIOS, open_page
 from bench.load.streamlit_client import StreamlitSession, all_at_once
 
 pytestmark = pytest.mark.load
@@ -41,10 +41,24 @@ def test_three_sessions_change_the_layer_at_once(server):
             session.close()
 
 
-@pytest.mark.parametrize("page", ["explore", "quiz"])
+@pytest.mark.parametrize("key", [k for k in SCENARIOS if k != "floor"])
+def test_every_page_scenario_finds_its_controls_and_reruns(server, key):
+    """Each page's scenario, once, as the bench runs it: the page opens with the student's
+    prompt and every timed step finds its control (by label) and reruns without error."""
+    session, runs = open_page(server, SCENARIOS[key], "Paris is where the student gene sits")
+    try:
+        assert all(run.ok for _, run in runs), runs
+        for step in SCENARIOS[key].steps:
+            result = step.act(session, 0)
+            assert result.ok and result.errors == [], (step.name, result)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("page", ["quiz"])
 def test_locust_drives_a_page_with_its_user_class(page):
-    """The bench's Locust run, small: two users of the page's own user class, one round,
-    against a fresh server; every change is a successful RERUN in Locust's statistics."""
+    """The bench's Locust run, small: two users of the quiz's user class (two steps), one
+    round, against a fresh server; every change is a successful RERUN in Locust's statistics."""
     from bench.load.run import locust, serve
 
     with serve() as (process, url):

@@ -35,11 +35,19 @@ def configured(name: str) -> str | None:
     """A setting from the environment, else from .streamlit/secrets.toml; None if unset."""
     value = os.environ.get(name)
     if value is None:
-        try:
-            value = st.secrets.get(name)
-        except Exception:  # noqa: BLE001 - no secrets file is the normal case
-            value = None
+        value = _secrets().get(name)
     return None if value is None else str(value)
+
+
+@st.cache_resource(show_spinner=False)
+def _secrets() -> dict:
+    """The secrets file, read once per process: without a file, st.secrets looks for one
+    (and fails) on every read, a cost each rerun would pay. A changed secret needs a restart,
+    as Community Cloud does when secrets are edited."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        return {}
 
 
 def custom_models_allowed() -> bool:
@@ -83,6 +91,9 @@ def view_memo() -> SharedMemo:
     return SharedMemo(max_bytes=VIEW_MEMO_BYTES, size_of=approx_bytes)
 
 
+_LOADED: set[tuple[str, str | None]] = set()  # models this process has loaded
+
+
 def current_model() -> LoadedModel | None:
     """The active model, loading it with a spinner; falls back to the bundled one on error.
 
@@ -91,8 +102,12 @@ def current_model() -> LoadedModel | None:
     root = local_model_root()
     model_id = str(MODEL_ID.get())
     try:
-        with st.spinner(message("loading_model", model_id=model_id) or ""):
+        if (model_id, root) in _LOADED:  # every rerun: no spinner, whose timer is a thread
             return cached_model(model_id, root)
+        with st.spinner(message("loading_model", model_id=model_id) or ""):
+            model = cached_model(model_id, root)
+        _LOADED.add((model_id, root))
+        return model
     except ModelLoadError as error:
         if st.session_state.get("_model_error_run") != RUN.get():
             st.session_state["_model_error_run"] = RUN.get()

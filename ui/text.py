@@ -7,6 +7,7 @@ simply left out.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ui.state import RUN
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
-@st.cache_resource(show_spinner=False)
+@functools.lru_cache(maxsize=8)  # a plain memo: pages read text dozens of times per rerun
 def _content_from(folder: str):
     from lib.content import load_content
 
@@ -32,10 +33,11 @@ def site_content():
 
 def warn_once(file: str, *, intro: str = "Some explanatory text is unavailable.") -> None:
     """Say once per run that ``file`` is broken (many captions and tooltips read it)."""
+    problems = site_content().problems_in(file)
     marker = f"_content_warned_{file}"
-    if st.session_state.get(marker) == RUN.get():
+    if not problems or st.session_state.get(marker) == RUN.get():
         return
-    for problem in site_content().problems_in(file):
+    for problem in problems:
         st.session_state[marker] = RUN.get()
         st.warning(f"{intro} {problem}")
 

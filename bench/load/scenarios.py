@@ -91,7 +91,7 @@ SCENARIOS = {
     "analogy": Scenario("analogy", "The analogy",
                         (edit_text(re.compile(r"^Edit the prompt"), " again"),)),
     "limitations": Scenario("limitations", "Limitations",
-                            (move_slider("TF copies in the nucleus", (3, 2)),)),
+                            (move_slider("TF copies in this toy nucleus", (3, 2)),)),
     "quiz": Scenario("quiz", "Quiz", (Step("start quiz", start_quiz),
                                       Step("submit answer", answer_question))),
     "floor": Scenario("floor", "Floor page", (LAYER,)),
