@@ -93,6 +93,30 @@ def test_evicting_a_spilled_result_deletes_its_files(tmp_path):
     assert recompute.calls == 1  # "a" was the least recently used
 
 
+def test_a_result_evicted_between_lookup_and_open_is_computed_again(tmp_path, monkeypatch):
+    """Session 1 finds "a" on disk; before it opens the files, session 2's admission of "b"
+    evicts "a" and deletes them. Session 1 gets "a" anyway, computed again, not an error."""
+    from lib.pipeline import store as store_module
+
+    one = 2 * 2 * 300 * 300 * 4 + 2 * 2 * 300 * 300 * 8 + 256  # attention + summaries + headers
+    store = small_store(tmp_path, spill_above_bytes=1 * MB, disk_bytes=one)
+    store.get_or_compute("a", Counter(300))
+    real_open = store_module._OnDisk.open
+    interleaved = []
+
+    def open_after_an_eviction(entry):
+        if not interleaved:
+            interleaved.append(1)
+            store.get_or_compute("b", Counter(300))  # the other session, in between
+        return real_open(entry)
+
+    monkeypatch.setattr(store_module._OnDisk, "open", open_after_an_eviction)
+    again = Counter(300)
+    result = store.get_or_compute("a", again)
+    assert interleaved and again.calls == 1
+    assert result.seq_len == 300 and np.allclose(result.attentions.sum(axis=-1), 1, atol=1e-5)
+
+
 def test_the_memory_tier_evicts_the_least_recently_used(tmp_path):
     size = memory_bytes(AttentionStore(folder=tmp_path).get_or_compute("probe", Counter(64)))
     store = small_store(tmp_path, memory_bytes=3 * size)

@@ -14,7 +14,10 @@ So the store keeps two tiers, each least-recently-used within its own byte budge
   attention, bit for bit (no rounding to float16).
 Each result carries its head means and rollouts (``with_summaries``), so the mean and
 rollout views read one precomputed [seq, seq] slice instead of every head of every layer.
-One computation per key, however many sessions ask at once; errors are never stored.
+One computation per key, however many sessions ask at once; errors are never stored. A
+session that finds a spilled result just as another session's admission evicts it (the
+files go before it opens them) computes it again rather than failing: found under load,
+20 sessions with 20 long prompts.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ ENTRY_OVERHEAD_BYTES = 64 * 1024
 @dataclass(frozen=True)
 class StoreLimits:
     memory_bytes: int = 64 * MB  # small results, held in memory
-    disk_bytes: int = 2048 * MB  # larger results, on disk: about 23 prompts of 512 tokens
+    # Larger results, on disk: a 512-token result and its summaries take 100 MB, so this
+    # holds 30, a whole class's long prompts.
+    disk_bytes: int = 3072 * MB
     spill_above_bytes: int = 4 * MB  # results bigger than this go to disk (about 110 tokens)
 
 
@@ -121,7 +126,12 @@ class AttentionStore:
         if hit is not None:
             return hit
         spilled = self._disk.get(key, count=count)
-        return None if spilled is None else spilled.open()
+        if spilled is None:
+            return None
+        try:
+            return spilled.open()
+        except FileNotFoundError:  # evicted by another session between lookup and open
+            return None
 
     def _admit(self, key, result: AttentionResult) -> AttentionResult:
         if memory_bytes(result) <= self.limits.spill_above_bytes:
@@ -135,6 +145,7 @@ class AttentionStore:
 
     def _write(self, key, result: AttentionResult) -> _OnDisk:
         stem = hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        self._folder.mkdir(parents=True, exist_ok=True)  # a /tmp cleaner may have removed it
         attentions = self._folder / f"{stem}.attentions.npy"
         summaries = self._folder / f"{stem}.summaries.npy"
         np.save(attentions, np.ascontiguousarray(result.attentions, dtype=np.float32))
