@@ -1,7 +1,8 @@
 """Run every benchmark, print one table, and write bench/results.csv and bench/results.md.
 
 Usage: `make bench` (or `python -m bench`). `python -m bench pages load` reruns two suites
-and keeps the other suites' rows from the last run, in suite order. Figures are medians over repeats; these
+and keeps the other suites' rows from the last run, in suite order. The README's table is
+replaced by the new one. Figures are medians over repeats; these
 machines are noisy, so compare ratios and medians, not single runs.
 """
 
@@ -20,7 +21,7 @@ from bench import (
     bench_scene,
 )
 from bench.load import run as load_protocol
-from bench.report import earlier_rows, print_table, write
+from bench.report import earlier_rows, print_table, update_readme, write
 
 SUITES = {
     "pipeline": bench_pipeline.run,
@@ -45,6 +46,7 @@ def main(names: list[str]) -> None:
     rows.sort(key=lambda r: order.index(r["suite"]))  # stable: each suite keeps its own order
     print_table(rows)
     write(rows, folder)
+    update_readme(rows, folder.parent / "README.md")
 
 
 if __name__ == "__main__":

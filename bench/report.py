@@ -63,3 +63,17 @@ def write(rows: list[dict], folder: Path) -> None:
         writer.writeheader()
         writer.writerows({c: r.get(c) for c in SAVED} for r in rows)
     (folder / "results.md").write_text(markdown_table(rows) + "\n")
+
+
+README_MARKS = ("<!-- bench-table: start -->", "<!-- bench-table: end -->")
+
+
+def update_readme(rows: list[dict], readme: Path) -> None:
+    """Put the table between the README's bench-table marks, so it shows the last run."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = README_MARKS
+    if start not in text or end not in text:
+        return
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(f"{before}{start}\n{markdown_table(rows)}\n{end}{after}", encoding="utf-8")

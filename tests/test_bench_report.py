@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.report import earlier_rows, markdown_table, write
+from bench.report import README_MARKS, earlier_rows, markdown_table, update_readme, write
 
 
 def test_rows_of_suites_not_rerun_come_back_typed(tmp_path):
@@ -17,3 +17,15 @@ def test_rows_of_suites_not_rerun_come_back_typed(tmp_path):
     assert kept == [rows[0]]
     assert "| rerun | 12 tokens | 31.5 | ms | <= 50 ms | yes |" in markdown_table(kept)
     assert earlier_rows(tmp_path / "missing", except_suites=set()) == []
+
+
+def test_the_readme_table_is_replaced_between_its_marks(tmp_path):
+    readme = tmp_path / "README.md"
+    start, end = README_MARKS
+    readme.write_text(f"# Title\n{start}\nold table\n{end}\nAfter.\n")
+    rows = [{"suite": "pages", "benchmark": "rerun", "size": "12 tokens", "median": 31.5,
+             "unit": "ms", "target": "<= 50 ms", "ok": True}]
+    update_readme(rows, readme)
+    text = readme.read_text()
+    assert "old table" not in text and markdown_table(rows) in text
+    assert text.startswith("# Title\n") and text.endswith(f"{end}\nAfter.\n")

@@ -261,7 +261,7 @@ def headroom_rows(process, url: str) -> list[dict]:
         run = locust(url, process.pid, "explore", users=users, rounds=3)
         p95 = run.stats["Explore/Layer slider"]["p95_ms"]
         if p95 > 1000:
-            busy = run.server_cpu_s / run.wall_s
+            busy = run.server_cpu_s / run.test_wall_s  # the server idles while Locust starts
             rows.append(row("headroom: what limits it, server cores busy past it",
                             f"{users} sessions, p95 {p95:.0f} ms", busy, "cores",
                             ">= 0.9 (one interpreter's core: add replicas)", busy >= 0.9))
