@@ -176,7 +176,7 @@ def _renders_offline(browser, html: str) -> bool:
     return drawn
 
 
-SOAK_PERIOD = 120  # reruns: 40 prompts (every third run) and 6 layers repeat after lcm(3, 40, 6)
+SOAK_PERIOD = 120  # reruns: 40 prompts, one every third run; layers (i % 6) repeat within it
 
 
 def soak(*, periods: int = 4, warm_periods: int = 2) -> list[dict]:
@@ -192,7 +192,8 @@ def soak(*, periods: int = 4, warm_periods: int = 2) -> list[dict]:
     reruns = periods * SOAK_PERIOD
     for i in range(reruns):
         if i % 3 == 0:
-            at.text_area(key="_w_prompt").input(f"Gene {i % 40} is read in cell type {i % 7}")
+            gene = (i // 3) % 40  # 40 prompts, the same 40 in every period
+            at.text_area(key="_w_prompt").input(f"Gene {gene} is read in cell type {gene % 7}")
         else:
             slider = next(s for s in at.sidebar.slider if s.label.startswith("Layer"))
             slider.set_value(i % 6)
