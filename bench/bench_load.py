@@ -121,11 +121,9 @@ def one_session_rss(*, runs: int = 3) -> list[dict]:
 def _peak_after_one_long_prompt(browser, launcher: tuple[str, ...], prompt: str) -> float:
     from urllib.parse import quote
 
-    from browser_support import start_server, wait_healthy
+    from browser_support import serving
 
-    process, url = start_server(launcher=launcher)
-    try:
-        wait_healthy(url)
+    with serving(launcher=launcher) as (process, url):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.add_init_script(RERUN_COUNTER)  # for wait_for_app
         page = context.new_page()
@@ -135,9 +133,6 @@ def _peak_after_one_long_prompt(browser, launcher: tuple[str, ...], prompt: str)
         peak = peak_rss_mb(process.pid)
         context.close()
         return peak
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _bertviz_payload(browser, prompt: str) -> list[dict]:

@@ -67,6 +67,20 @@ def start_server(*, port: int | None = None, env: dict | None = None,
     return process, f"http://127.0.0.1:{port}"
 
 
+@contextmanager
+def serving(*, port: int | None = None, env: dict | None = None,
+            launcher: tuple[str, ...] = SERVE, stop_timeout: float = 30) -> Iterator[
+                tuple[subprocess.Popen, str]]:
+    """A server started by ``start_server``, healthy, and stopped afterwards: (process, url)."""
+    process, url = start_server(port=port, env=env, launcher=launcher)
+    try:
+        wait_healthy(url)
+        yield process, url
+    finally:
+        process.terminate()
+        process.wait(timeout=stop_timeout)
+
+
 def chromium_path() -> str:
     path = shutil.which("chromium")
     if path is None:
@@ -77,13 +91,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def server():
-    process, url = start_server()
-    try:
-        wait_healthy(url)
+    with serving() as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

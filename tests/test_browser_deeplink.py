@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import assert_no_errors, start_server, wait_for_app, wait_healthy
+from browser_support import assert_no_errors, serving, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 
 def test_first_request_deep_link_opens_that_page_through_app(page):
-    process, url = start_server()
-    try:
-        wait_healthy(url)
+    with serving() as (_, url):  # a fresh server: the deep link is its first request
         page.goto(f"{url}/quiz?topic=mech-masks")
         wait_for_app(page)
         page.wait_for_selector("h1", timeout=60_000)
@@ -25,6 +23,3 @@ def test_first_request_deep_link_opens_that_page_through_app(page):
         assert page.title() == "Cellular Attention"
         assert page.get_by_role("heading", name="Quiz: test yourself").is_visible()
         assert_no_errors(page)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from browser_support import ROOT, start_server, wait_healthy
+from browser_support import ROOT, serving
 
 sys.path.insert(0, str(ROOT / "tests" / "apps"))
 from scene_cases import MARKUP, build  # noqa: E402
@@ -24,16 +24,9 @@ TF = ".ca-tf"
 
 @pytest.fixture(scope="module")
 def scene_server():
-    process, url = start_server(
-        launcher=("-m", "streamlit", "run", "tests/apps/scene_app.py"),
-        env={"PYTHONPATH": str(ROOT)},
-    )
-    try:
-        wait_healthy(url)
+    with serving(launcher=("-m", "streamlit", "run", "tests/apps/scene_app.py"),
+                 env={"PYTHONPATH": str(ROOT)}) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def open_scene(browser, url: str, *, reduced: bool = False, offline: bool = False):

@@ -20,9 +20,8 @@ from browser_support import (
     assert_no_errors,
     open_page,
     rerun_after,
-    start_server,
+    serving,
     wait_for_app,
-    wait_healthy,
 )
 from lib.classroom import classroom_text
 from lib.content import load_content
@@ -41,13 +40,8 @@ TOPIC = "mech-softmax"
 def app(tmp_path_factory):
     """The app as `make run` starts it, keeping class results in a folder of its own."""
     data = tmp_path_factory.mktemp("class-data")
-    process, url = start_server(env={"CA_DATA_DIR": str(data)})
-    try:
-        wait_healthy(url)
+    with serving(env={"CA_DATA_DIR": str(data)}) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def visit(browser, url: str, *, clipboard: bool = True, origin: str | None = None):

@@ -18,7 +18,6 @@ the users of bench/load/locustfile.py in lockstep. Run: `python -m bench.load.ru
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import math
@@ -53,18 +52,11 @@ TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 # ---------------------------------------------------------------------------- the server
 
 
-@contextlib.contextmanager
 def serve(launcher: tuple[str, ...] | None = None):
     """A fresh server as `make run` starts it (or the floor page), killed afterwards."""
-    from browser_support import SERVE, start_server, wait_healthy
+    from browser_support import SERVE, serving
 
-    process, url = start_server(launcher=launcher or SERVE)
-    try:
-        wait_healthy(url)
-        yield process, url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    return serving(launcher=launcher or SERVE)
 
 
 def cpu_seconds(pid: int) -> float:
