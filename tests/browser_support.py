@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -59,11 +60,16 @@ def start_server(*, port: int | None = None, env: dict | None = None,
     """The app as `make run` starts it (scripts/serve.py: `streamlit run app.py` with warm imports)."""
     port = port or free_port()
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
-    process = subprocess.Popen(
-        [sys.executable, *launcher, "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    # The log goes to a file, not a pipe: nobody reads a pipe while the server runs, and a
+    # full one (64 kB of tracebacks) would block the server mid-run.
+    with tempfile.NamedTemporaryFile(prefix=f"cellular-attention-{port}-", suffix=".log",
+                                     delete=False) as log:
+        process = subprocess.Popen(
+            [sys.executable, *launcher, "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )
+    process.log_path = Path(log.name)  # what the server printed, for a failing test to show
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -76,9 +82,20 @@ def serving(*, port: int | None = None, env: dict | None = None,
     try:
         wait_healthy(url)
         yield process, url
+    except BaseException:
+        print(f"The server's log ({process.log_path}) ends:\n{server_log(process)[-3000:]}",
+              file=sys.stderr)
+        raise
+    else:
+        process.log_path.unlink(missing_ok=True)
     finally:
         process.terminate()
         process.wait(timeout=stop_timeout)
+
+
+def server_log(process: subprocess.Popen) -> str:
+    """What a server from start_server has printed so far."""
+    return process.log_path.read_text(errors="replace")
 
 
 def chromium_path() -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from lib.chromatin import (
     binding_energies,
+    effective_energies,
     equilibrium_occupancy,
     finite_pool_occupancy,
     many_copies_occupancy,
@@ -212,6 +213,45 @@ def test_without_hold_open_nothing_opens_and_ordinary_factors_stay_out():
     assert np.all(traj.time_averaged_occupancy[1, CLOSED] > 0)
 
 
+@pytest.fixture(scope="module")
+def loners():
+    """One copy each of three species that never interact (no opening): the merged path."""
+    energies = np.stack([EPS, EPS[::-1], binding_energies(np.full(8, 1 / 8))])  # [3, 8]
+    return simulate_molecules(
+        energies, events=120_000, rng=np.random.default_rng(7), k_on=[1.0, 3.0, 0.5],
+        closed=CLOSED, pioneer=[False, False, True], pioneer_penalty=1.5,
+    )
+
+
+def test_single_copies_converge_to_their_exact_equilibria(loners):
+    replay_exclusion(loners)
+    assert loners.times.size == 120_000 and loners.total_time > loners.times[-1]
+    for s, penalty in enumerate([None, None, 1.5]):
+        exact = finite_pool_occupancy(
+            loners.energies[s], copies=1, reservoir_weight=loners.reservoir_weight[s],
+            closed=CLOSED, pioneer_penalty=penalty,
+        )
+        assert np.abs(loners.time_averaged_occupancy[s] - exact.occupancy).max() < 0.02
+        assert loners.unbound_fraction[s] == pytest.approx(exact.unbound, abs=0.01)
+    assert np.all(loners.time_averaged_occupancy[:2][:, CLOSED] == 0)
+
+
+def test_single_copies_share_the_events_in_proportion_to_their_own_pace(loners):
+    """Each species binds and leaves at its own pace, interleaved in time: its share of the
+    events is the inverse of its mean bind-leave cycle, against the others'."""
+    cycle = []
+    for s, penalty in enumerate([None, None, 1.5]):
+        eps = effective_energies(loners.energies[s], closed=CLOSED, pioneer_penalty=penalty)
+        reach = np.isfinite(eps)
+        dwell = np.mean(np.exp(-eps[reach]))  # mean bound time, sites drawn uniformly
+        cycle.append(1.0 / (loners.k_on[s] * reach.sum()) + dwell)
+    expected = (1 / np.array(cycle)) / (1 / np.array(cycle)).sum()
+    share = np.bincount(loners.species_of[loners.molecule], minlength=3) / loners.times.size
+    np.testing.assert_allclose(share, expected, atol=0.01)
+    switches = np.count_nonzero(np.diff(loners.molecule))
+    assert switches > 0.3 * loners.times.size  # interleaved, not one species after another
+
+
 def test_same_seed_same_history():
     one = simulate_molecules(EPS, events=3_000, rng=np.random.default_rng(4), copies=3)
     two = simulate_molecules(EPS, events=3_000, rng=4, copies=3)
@@ -220,6 +260,9 @@ def test_same_seed_same_history():
     np.testing.assert_array_equal(one.molecule, two.molecule)
     assert not np.array_equal(one.locus, three.locus)
     assert one.times.size == 3_000
+    alone = [simulate_molecules(np.stack([EPS, EPS]), events=500, rng=8) for _ in range(2)]
+    np.testing.assert_array_equal(alone[0].times, alone[1].times)
+    np.testing.assert_array_equal(alone[0].locus, alone[1].locus)
 
 
 @pytest.mark.parametrize(
