@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -165,6 +169,49 @@ def test_same_prompt_gives_identical_attention(bundled):
     first = extract_attention(bundled, FRANCE).attentions
     second = extract_attention(bundled, FRANCE).attentions
     assert np.array_equal(first, second)
+
+
+class WatchedTokenizer:
+    """The real tokenizer, counting how many threads are inside it at once. Each call
+    lingers a little first, so that unserialised calls would certainly overlap."""
+
+    def __init__(self, real) -> None:
+        self.real, self.inside, self.most = real, 0, 0
+        self.count = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __call__(self, *args, **kwargs):
+        with self.count:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.02)
+            return self.real(*args, **kwargs)
+        finally:
+            with self.count:
+                self.inside -= 1
+
+
+def test_sessions_never_share_the_tokenizer_at_once(bundled):
+    """Truncation is state on the shared fast tokenizer: a session's call without it, run
+    during another's, once sent a 520-token prompt to a 512-token model under load."""
+    watched = dataclasses.replace(bundled, tokenizer=WatchedTokenizer(bundled.tokenizer))
+    start = threading.Barrier(4)
+    lengths = []
+
+    def analyse(i: int) -> None:
+        start.wait()
+        lengths.append(extract_attention(watched, f"{i} " + "paris " * 60, max_tokens=24).seq_len)
+
+    threads = [threading.Thread(target=analyse, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert watched.tokenizer.most == 1
+    assert lengths == [24] * 4
 
 
 def test_one_head_per_pattern_keeps_the_first_head_of_each_pattern_in_order():

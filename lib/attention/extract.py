@@ -139,16 +139,17 @@ def extract_attention(
             f"{loaded.display_name} has only a slow tokenizer, which cannot map tokens back "
             "to your text. Fix: choose a model that ships a fast tokenizer (tokenizer.json)."
         )
-    encoding = tokenizer(
-        cleaned,
-        return_tensors="pt",
-        return_offsets_mapping=True,
-        return_special_tokens_mask=True,
-        truncation=True,
-        max_length=limit,
-        return_overflowing_tokens=False,
-    )
-    full_length = len(tokenizer(cleaned, add_special_tokens=True)["input_ids"])
+    with loaded.tokenizer_lock:  # one session at a time: see LoadedModel
+        encoding = tokenizer(
+            cleaned,
+            return_tensors="pt",
+            return_offsets_mapping=True,
+            return_special_tokens_mask=True,
+            truncation=True,
+            max_length=limit,
+            return_overflowing_tokens=False,
+        )
+        full_length = len(tokenizer(cleaned, add_special_tokens=True)["input_ids"])
     ids = encoding["input_ids"][0].tolist()
     if not ids:
         raise PromptError(

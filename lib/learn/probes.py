@@ -98,9 +98,10 @@ def head_ablation(loaded: LoadedModel, text: str, *, layer: int) -> HeadAblation
     if not 0 <= layer < len(layers):
         raise ValueError(f"Layer {layer} does not exist: pick 0-{len(layers) - 1}.")
     result = extract_attention(loaded, text)
-    inputs = loaded.tokenizer(
-        result.text, return_tensors="pt", truncation=True, max_length=result.seq_len
-    )
+    with loaded.tokenizer_lock:  # see LoadedModel
+        inputs = loaded.tokenizer(
+            result.text, return_tensors="pt", truncation=True, max_length=result.seq_len
+        )
     heads = result.num_heads
     target = layers[layer].attention.output.dense
     width = target.in_features // heads

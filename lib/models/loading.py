@@ -42,6 +42,10 @@ class LoadedModel:
     ``lock`` serialises forward passes: a torch module is not documented as safe for
     concurrent calls from several threads, and Streamlit runs each session in its own
     thread while ``st.cache_resource`` shares one model between them.
+    ``tokenizer_lock`` serialises tokenizer calls: a fast tokenizer keeps its truncation
+    settings as state on one shared Rust object, so a call without truncation in one
+    session can switch it off under another session's call, whose prompt then comes back
+    longer than the model accepts (huggingface/tokenizers#537).
     """
 
     model_id: str
@@ -53,6 +57,8 @@ class LoadedModel:
     num_heads: int
     max_tokens: int
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    tokenizer_lock: threading.Lock = field(default_factory=threading.Lock, compare=False,
+                                           repr=False)
 
 
 def bundled_model_path() -> Path:
