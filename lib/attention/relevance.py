@@ -117,12 +117,8 @@ def temper(row: np.ndarray, *, temperature: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def merge_words(matrix: np.ndarray, word_ids: tuple[int, ...]) -> tuple[np.ndarray, list[list[int]]]:
-    """Merge subword pieces: sum over key pieces, mean over query pieces.
-
-    Special tokens become groups of their own. Returns the merged [groups, groups] matrix
-    and the token positions in each group.
-    """
+def word_groups(word_ids: tuple[int, ...]) -> list[list[int]]:
+    """The token positions of each word, in order; special tokens are groups of their own."""
     groups: list[list[int]] = []
     seen: dict[int, int] = {}
     for position, word in enumerate(word_ids):
@@ -133,6 +129,16 @@ def merge_words(matrix: np.ndarray, word_ids: tuple[int, ...]) -> tuple[np.ndarr
         else:
             seen[word] = len(groups)
             groups.append([position])
+    return groups
+
+
+def merge_words(matrix: np.ndarray, word_ids: tuple[int, ...]) -> tuple[np.ndarray, list[list[int]]]:
+    """Merge subword pieces: sum over key pieces, mean over query pieces.
+
+    Special tokens become groups of their own. Returns the merged [groups, groups] matrix
+    and the token positions in each group.
+    """
+    groups = word_groups(word_ids)
     assign = np.zeros((len(word_ids), len(groups)))  # [seq, groups]
     for index, members in enumerate(groups):
         assign[members, index] = 1.0
@@ -144,7 +150,7 @@ def merge_words(matrix: np.ndarray, word_ids: tuple[int, ...]) -> tuple[np.ndarr
 def level_groups(result: AttentionResult, *, level: Level) -> tuple[list[str], list[list[int]]]:
     """Labels and token positions of every token (or word) that can be a query."""
     if level == "word":
-        _, groups = merge_words(np.eye(result.seq_len), result.word_ids)
+        groups = word_groups(result.word_ids)
         return [_group_label(result, members) for members in groups], groups
     return list(result.tokens), [[p] for p in range(result.seq_len)]
 
@@ -197,18 +203,27 @@ def _group_label(result: AttentionResult, members: list[int]) -> str:
     return "".join(result.tokens[p] for p in members) if len(members) > 1 else result.tokens[members[0]]
 
 
+def _hides_special(is_special: np.ndarray, mode: SpecialMode) -> bool:
+    return mode != "keep" and bool(is_special.any()) and not bool(is_special.all())
+
+
+def _special_weights(row: np.ndarray, is_special: np.ndarray,
+                     mode: SpecialMode) -> tuple[np.ndarray, float]:
+    """The row's weights over the keys it shows, and the mass held as a reservoir."""
+    if not _hides_special(is_special, mode):
+        return row, 0.0
+    kept = row[~is_special]
+    if mode == "reservoir":
+        return kept, float(row[is_special].sum())
+    total = kept.sum()
+    return (kept / total if total > 0 else np.full(kept.shape, 1.0 / kept.size)), 0.0
+
+
 def _apply_special_mode(row, labels, groups, closed, is_special, query, mode) -> Relevance:
-    reservoir = 0.0
     keys = np.arange(len(labels))
-    if mode != "keep" and is_special.any() and not is_special.all():
+    row, reservoir = _special_weights(row, is_special, mode)
+    if _hides_special(is_special, mode):
         keep = ~is_special
-        if mode == "reservoir":
-            reservoir = float(row[is_special].sum())
-            row = row[keep]
-        else:
-            row = row[keep]
-            total = row.sum()
-            row = row / total if total > 0 else np.full(row.shape, 1.0 / row.size)
         kept_index = np.flatnonzero(keep)
         # A special-token query has no column once specials are hidden: -1 means "not shown".
         query = int(np.searchsorted(kept_index, query)) if keep[query] else -1
@@ -259,15 +274,13 @@ def view_matrix(
     matrix, labels, groups = _level_matrix(result, layer=layer, head=head, level=level)
     is_special = np.array([result.special_mask[m[0]] and len(m) == 1 for m in groups])
     wanted = range(len(labels)) if queries is None else queries
-    hide = special != "keep" and is_special.any() and not is_special.all()
+    hide = _hides_special(is_special, special)
     keys = np.flatnonzero(~is_special) if hide else np.arange(len(labels))
     rows = [q for q in wanted if not (hide and is_special[q])]
     shown = np.zeros((len(rows), keys.size))  # [rows, keys]
-    no_mask = np.zeros(len(labels), bool)  # the causal mask is already in the zeros of a row
     for i, query in enumerate(rows):
         row = temper(matrix[query], temperature=temperature)
-        shown[i] = _apply_special_mode(row, labels, groups, no_mask, is_special, query,
-                                       special).weights
+        shown[i] = _special_weights(row, is_special, special)[0]
     return ShownMatrix(
         matrix=shown,
         labels=tuple(labels[k] for k in keys),
