@@ -9,6 +9,7 @@ element when the browser already holds it.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import streamlit as st
@@ -23,6 +24,20 @@ _mount = st.components.v2.component(
     css=(_HERE / "scene.css").read_text(encoding="utf-8"),
     js=(_HERE / "scene.js").read_text(encoding="utf-8"),
 )
+# Each scene's payload, built once: a scene is a frozen view shared by every session, and its
+# encoding and digest would otherwise be redone on every rerun that shows it. Weak keys, so
+# a scene the view memo drops takes its payload with it.
+_PAYLOADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _payload(scene: ChromatinScene, description: str | None, time_unit: str) -> dict:
+    made = _PAYLOADS.setdefault(scene, {})
+    key = (description, time_unit)
+    if key not in made:
+        made[key] = scene_payload(
+            scene, description=describe_scene(scene) if description is None else description,
+            time_unit=time_unit)
+    return made[key]
 
 
 def chromatin_scene(
@@ -42,10 +57,6 @@ def chromatin_scene(
     """
     if speed not in SPEEDS:
         raise ValueError(f"speed must be one of {SPEEDS}, got {speed!r}.")
-    payload = scene_payload(
-        scene,
-        description=describe_scene(scene) if description is None else description,
-        time_unit=time_unit,
-    )
-    payload["options"] = {"autoplay": bool(autoplay), "speed": speed}
+    payload = {**_payload(scene, description, time_unit),
+               "options": {"autoplay": bool(autoplay), "speed": speed}}
     _mount(key=key, data=payload, width="stretch", height="content")
