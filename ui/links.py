@@ -26,6 +26,7 @@ from lib.linking import LinkError, Param, Reader
 from lib.pipeline.views import RowSettings
 from ui import state
 from ui.components.copy_link import copy_link
+from ui.site import ENTRY
 from ui.text import message, site_content
 
 PROMPT_CHARS = 4_000  # as many characters as a prompt is analysed with (lib.attention.extract)
@@ -148,13 +149,19 @@ def copy_button(*, path: str | None = None, label: str = "Copy a link to this se
                   fallback_label=message("copy_link_field") or "Link:")
 
 
-def sync_url() -> None:
-    """Write the address again from inside a fragment, whose rerun skips the site's end of run
-    (a setting changed there would otherwise be missing from a copied link)."""
+def _write_shown_page() -> None:
     shown = PAGE_SHOWN.get()
     if shown is not None:
         page, layers, heads = shown
         write_url(page, layers=layers, heads=heads)
+
+
+def sync_url() -> None:
+    """Write the address at the end of a fragment's own rerun, which skips the site's end of
+    run (a setting changed there would otherwise be missing from a copied link). Within a
+    full run the site writes it at the end anyway, so once is enough."""
+    if not getattr(ENTRY, "active", False):
+        _write_shown_page()
 
 
 def rerun_with_settings() -> None:
@@ -162,7 +169,7 @@ def rerun_with_settings() -> None:
 
     A rerun starts from the query string as it was when ``st.rerun`` was called, so without
     writing the address first the next run would read the old one back and undo the change."""
-    sync_url()
+    _write_shown_page()
     st.rerun()
 
 
