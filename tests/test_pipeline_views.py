@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lib.attention.extract import extract_attention
-from lib.attention.relevance import view_matrix
+from lib.attention.relevance import select_relevance, view_matrix
 from lib.pipeline.views import (
     RowSettings,
     explore_view,
@@ -53,3 +53,17 @@ def test_the_column_reading_is_the_attention_the_word_receives(bundled):
     shown = dict(zip(view.comparison.keys, view.comparison.weights_a, strict=True))
     assert shown["Tell"] == pytest.approx(column[matrix.labels.index("Tell")], abs=1e-12)
     assert np.all(view.comparison.weights_b[~view.comparison.in_b] == 0)
+
+
+@pytest.mark.parametrize("level", ["token", "word"])
+@pytest.mark.parametrize("special", ["keep", "drop", "reservoir"])
+def test_every_heatmap_row_is_the_row_the_bars_show(bundled, level, special):
+    """The heatmap's rows and the bars beside it agree to the bit, in every special mode."""
+    result = extract_attention(bundled, "Transcription factors bind enhancers near genes")
+    shown = view_matrix(result, layer=2, head=5, level=level, temperature=0.7, special=special)
+    assert len(shown.rows) > 3
+    for i, query in enumerate(shown.rows):
+        bars = select_relevance(result, query=query, layer=2, head=5, level=level,
+                                temperature=0.7, special=special)
+        assert np.array_equal(shown.matrix[i], bars.weights)
+        assert shown.keys == bars.keys

@@ -120,7 +120,14 @@ def current_model() -> LoadedModel | None:
 
 def _stored(model: LoadedModel, prompt: str) -> AttentionResult:
     key = (model.model_id, local_model_root(), prompt)
-    return attention_store().get_or_compute(key, lambda: extract_attention(model, prompt))
+
+    def analyse() -> AttentionResult:
+        # The spinner only around the forward pass: a view costs milliseconds, less than
+        # the thread a spinner starts.
+        with st.spinner(message("running_model") or ""):
+            return extract_attention(model, prompt)
+
+    return attention_store().get_or_compute(key, analyse)
 
 
 def cached_view(name: str, prompt: str | tuple[str, ...], build: Callable[..., V],
@@ -137,8 +144,7 @@ def cached_view(name: str, prompt: str | tuple[str, ...], build: Callable[..., V
     key = (name, model.model_id, local_model_root(), prompts, tuple(sorted(options.items())))
 
     def compute() -> V:
-        with st.spinner(message("running_model") or ""):  # only when something is computed
-            return build(*(_stored(model, p) for p in prompts), **options)
+        return build(*(_stored(model, p) for p in prompts), **options)
 
     try:
         return view_memo().get_or_compute(key, compute)
@@ -155,8 +161,7 @@ def attention(prompt: str) -> AttentionResult | None:
     if model is None:
         return None
     try:
-        with st.spinner(message("running_model") or ""):
-            return _stored(model, prompt)
+        return _stored(model, prompt)
     except PromptError as error:
         st.info(str(error))
     except AttentionError as error:
