@@ -22,6 +22,13 @@ PAGE_CSS = """
   [data-testid="stCaptionContainer"] { color: inherit !important; opacity: 0.82; }
   /* A formula is read, not scrolled: a scroll box nobody can focus fails keyboard users. */
   .katex-display { overflow: visible !important; }
+  /* A chosen option's chip is filled with the theme's blue; white text on the dark theme's
+     light blue is 2.2:1, so there the text is near-black (8:1). light-dark() follows the
+     colour scheme Streamlit sets on the app; a browser without it keeps white. */
+  [data-testid="stMultiSelectTagsContainer"] [data-tag],
+  [data-testid="stMultiSelectTagsContainer"] [data-tag] * {
+    color: light-dark(#ffffff, #0e1117) !important;
+  }
 </style>
 """
 
