@@ -131,13 +131,9 @@ RERUN_COUNTER = """
 (() => {
   window.__caReruns = 0;
   window.__caRerunsAtInput = 0;  // runs finished when the reader last clicked or typed
-  window.__caSentAfterInput = null;  // when the first message after that input left
-  window.__caFinishedAt = null;  // when the last run's script_finished arrived
   for (const kind of ["click", "keydown", "input", "change"]) {
-    window.addEventListener(kind, () => {
-      window.__caRerunsAtInput = window.__caReruns;
-      window.__caSentAfterInput = null;
-    }, true);
+    window.addEventListener(kind, () => { window.__caRerunsAtInput = window.__caReruns; },
+                            true);
   }
   const finished = (buffer) => {
     const bytes = new Uint8Array(buffer);
@@ -164,17 +160,10 @@ RERUN_COUNTER = """
     constructor(...args) {
       super(...args);
       this.addEventListener("message", (event) => {
-        const arrived = performance.now();
-        const count = (buffer) => {
-          if (finished(buffer)) { window.__caReruns += 1; window.__caFinishedAt = arrived; }
-        };
+        const count = (buffer) => { if (finished(buffer)) window.__caReruns += 1; };
         if (event.data instanceof ArrayBuffer) count(event.data);
         else if (event.data instanceof Blob) event.data.arrayBuffer().then(count);
       });
-    }
-    send(data) {
-      if (window.__caSentAfterInput === null) window.__caSentAfterInput = performance.now();
-      return super.send(data);
     }
   };
 })();

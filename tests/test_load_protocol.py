@@ -69,3 +69,28 @@ def test_locust_drives_a_page_with_its_user_class(page):
     assert all(s["count"] == 2 and s["failures"] == 0 for s in reruns.values()), reruns
     assert run.failures == ()
     assert run.server_cpu_s > 0 and run.locust_cpu_s > 0
+
+
+@pytest.mark.browser
+def test_chromium_network_frames_time_a_rerun_as_the_protocol_client_does(browser, server):
+    """The Chromium check of bench/load/run.py, once: Chromium's network stack shows the
+    slider's rerun request and, after it, its script_finished."""
+    from bench.load.run import WebSocketFrames
+    from browser_support import open_page as open_tab
+    from browser_support import rerun_after, wait_for_app
+
+    context, page = open_tab(browser)
+    try:
+        frames = WebSocketFrames(page)
+        page.goto(f"{server}/?prompt=Tell+me+about+Paris")
+        wait_for_app(page, timeout=120_000)
+        mark = len(frames.frames)
+        slider = page.get_by_role("slider", name="Layer")
+        slider.focus()
+        with rerun_after(page):
+            slider.press("ArrowRight")
+        seconds = frames.rerun_seconds(mark)
+        assert 0 < seconds < 60
+        assert [what for _, what in frames.frames[mark:]][:2] == ["rerun", "finished"]
+    finally:
+        context.close()
