@@ -206,16 +206,17 @@ def simulate_molecules(
         )
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if hold_open is None and np.all(copies == 1):
-        return _independent_molecules(eps, events=int(events), rng=rng, closed=mask,
-                                      pioneer=pioneer, pioneer_penalty=pioneer_penalty,
-                                      kT=kT, k_on=k_on, k0=float(k0))
+        return _independent_molecules(eps, off_wrapped, events=int(events), rng=rng,
+                                      closed=mask, pioneer=pioneer,
+                                      pioneer_penalty=pioneer_penalty, kT=kT, k_on=k_on,
+                                      k0=float(k0))
     run = _Run(off_wrapped, off_open, mask, copies, pioneer, k_on,
                None if hold_open is None else float(hold_open))
     return run.simulate(int(events), rng, eps, kT=kT, k_on=k_on, k0=float(k0))
 
 
-def _independent_molecules(eps, *, events, rng, closed, pioneer, pioneer_penalty, kT, k_on,
-                           k0) -> MoleculeTrajectory:
+def _independent_molecules(eps, off_rates, *, events, rng, closed, pioneer, pioneer_penalty,
+                           kT, k_on, k0) -> MoleculeTrajectory:
     """One copy per species and no opening: the species never interact, so the joint chain
     is the superposition of one single-molecule chain per species. Each is drawn in bulk
     (kinetics.simulate) and the histories are merged in time: the same process as the
@@ -224,10 +225,9 @@ def _independent_molecules(eps, *, events, rng, closed, pioneer, pioneer_penalty
     n_species, n = eps.shape
     times, species, state, before, dwell = [], [], [], [], []
     for s in range(n_species):
+        if not np.isfinite(off_rates[s]).any():
+            continue  # this species can bind nowhere (every k_off is inf): it never moves
         penalty = pioneer_penalty if pioneer[s] else None
-        if not np.isfinite(effective_energies(eps[s], closed=closed,
-                                              pioneer_penalty=penalty)).any():
-            continue  # this species can bind nowhere: it never moves
         one = kinetics.simulate(eps[s], events=events + 1, rng=rng, kT=kT, k_on=float(k_on[s]),
                                 k0=k0, closed=closed, pioneer_penalty=penalty)
         times.append(one.times)  # [events + 1]
