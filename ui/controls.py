@@ -57,14 +57,18 @@ def explore_sidebar(*, show_level: bool = True, show_heads: bool = True) -> None
     usable while a prompt is empty or wrong). A page shows only the controls that act on it
     (Teamwork picks its own heads; Context always works with words)."""
     model_picker()
+    attention_controls(show_level=show_level, show_heads=show_heads)
+
+
+def attention_controls(*, show_level: bool = True, show_heads: bool = True) -> None:
+    """The sidebar's layer, head, temperature and token controls for the active model.
+
+    Explore calls this inside a fragment, so these controls rerun only that fragment: its
+    sidebar writes land in a block Streamlit keeps for the fragment, below the model box."""
     model = current_model()
-    if model is not None:
-        _attention_controls(model.num_layers, model.num_heads, show_level=show_level,
-                            show_heads=show_heads)
-
-
-def _attention_controls(num_layers: int, num_heads: int, *, show_level: bool,
-                        show_heads: bool) -> None:
+    if model is None:
+        return
+    num_layers, num_heads = model.num_layers, model.num_heads
     bar = st.sidebar
     bar.header("Controls")
     state.clamp_to_model(num_layers, num_heads)

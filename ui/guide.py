@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import state
 from ui.components.browser_store import browser_store
+from ui.links import rerun_with_settings
 from ui.text import message
 
 STORE_NAME = "explore-guide"
@@ -61,7 +62,8 @@ def beginner_guide() -> None:
 
 
 def bring_back_button() -> None:
-    """In "More detail": show the guide again (it forgets it was put away)."""
-    if GUIDE_HIDDEN.get():
-        st.button("Show the three-step guide again", key="guide_show", on_click=_remember,
-                  args=(False,))
+    """In "More detail": show the guide again (it forgets it was put away). The button sits
+    in Explore's fragment and the guide above it, so a click reruns the whole page."""
+    if GUIDE_HIDDEN.get() and st.button("Show the three-step guide again", key="guide_show"):
+        _remember(False)
+        rerun_with_settings()
