@@ -309,9 +309,13 @@ CLASS_SIZE = 30
 
 def capacity_rows(client: LoadClient, *, steps: Sequence[int] = (5, 10, 20, 30, 40),
                   rounds: int = 3) -> list[dict]:
-    """Sessions on one replica, stepping up until p95 passes 1 s."""
+    """Sessions on one replica, stepping up until p95 passes 1 s. The balancer's own limit
+    (maxconn, 30 sessions a replica) is lifted above the largest step here: past it HAProxy
+    queues new sessions and refuses them after "timeout queue", which would measure the
+    limit instead of the replica."""
     held, seen = 0, []
-    with TemporaryDirectory() as run_dir, Cluster(1, Path(run_dir)) as cluster:
+    with TemporaryDirectory() as run_dir, Cluster(
+            1, Path(run_dir), sessions_per_replica=max(steps) + 10) as cluster:
         for count in steps:
             result = client.run(cluster.url, sessions=count, rounds=rounds,
                                 agent_prefix=f"cap{count}")
