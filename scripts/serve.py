@@ -3,11 +3,15 @@
 Importing torch and transformers takes most of a cold start (about 4 s here), and Streamlit
 only runs app.py when the first browser connects. Importing them in a background thread at
 once overlaps that cost with the server's own start-up and the browser's first page load.
-Arguments are passed on to `streamlit run`.
+The same thread then imports what app.py and its default page (Explore) import, read from
+their import statements, and loads the content files they show, so the first student's
+first run does not do it. Arguments are passed on to `streamlit run`.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 import sys
 import threading
 from pathlib import Path
@@ -22,6 +26,31 @@ def _warm_imports() -> None:
 
     import_text_model_code()
     from transformers.models.bert import modeling_bert  # noqa: F401
+
+    _warm_first_page()
+
+
+FIRST_RUN = ("app.py", "ui/site.py", "pages/explore.py")  # what the first page load runs
+
+
+def _imported_modules(script: Path) -> list[str]:
+    """The absolute imports anywhere in ``script`` (run_site imports inside a function)."""
+    names = []
+    for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+    return names
+
+
+def _warm_first_page() -> None:
+    for script in FIRST_RUN:
+        for name in _imported_modules(ROOT / script):
+            importlib.import_module(name)
+    from ui.text import site_content
+
+    site_content()  # every content file, parsed and validated once per process
 
 
 def main() -> int:

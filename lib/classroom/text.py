@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from lib.content.problems import parse_yaml
 from lib.content.templates import check_template
 
 TEXT_PATH = Path(__file__).resolve().parents[2] / "content" / "classroom.yaml"
@@ -112,7 +113,7 @@ def _check_sentence(name: str, template: str) -> None:
 def load_text(path: Path = TEXT_PATH) -> ClassroomText:
     """Parse and validate the file; raises ValueError (file, problem, fix) if it is broken."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
         return ClassroomText.model_validate(raw)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"{path.name} could not be loaded: {exc}. Fix the file and reload.") from exc
