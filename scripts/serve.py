@@ -34,11 +34,16 @@ FIRST_RUN = ("app.py", "ui/site.py", "pages/explore.py")  # what the first page 
 
 
 def _imported_modules(script: Path) -> list[str]:
-    """The absolute imports anywhere in ``script`` (run_site imports inside a function)."""
+    """The absolute imports anywhere in ``script`` (run_site imports inside a function);
+    ``from package import module`` names the module itself (each package is imported to
+    tell its submodules from the names it defines)."""
     names = []
     for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            package = importlib.import_module(node.module)
             names.append(node.module)
+            names += [f"{node.module}.{alias.name}" for alias in node.names
+                      if not hasattr(package, alias.name)]
         elif isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
     return names
