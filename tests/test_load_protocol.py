@@ -88,25 +88,29 @@ def test_locust_drives_a_page_with_its_user_class(page):
 
 
 @pytest.mark.browser
-def test_chromium_network_frames_time_a_rerun_as_the_protocol_client_does(browser, server):
-    """The Chromium check of bench/load/run.py, once: Chromium's network stack shows the
-    slider's rerun request and, after it, its script_finished."""
-    from bench.load.run import WebSocketFrames
+def test_the_wire_clock_times_a_tab_rerun_as_the_protocol_client_does(browser, server):
+    """The Chromium check of bench/load/run.py, once: a tab served through the relay works as
+    usual, and the relay sees the slider's rerun request and, after it, its script_finished."""
+    from urllib.parse import urlsplit
+
+    from bench.load.wire_clock import WireClock
     from browser_support import open_page as open_tab
     from browser_support import rerun_after, wait_for_app
 
     context, page = open_tab(browser)
     try:
-        frames = WebSocketFrames(page)
-        page.goto(f"{server}/?prompt=Tell+me+about+Paris")
-        wait_for_app(page, timeout=120_000)
-        mark = len(frames.frames)
-        slider = page.get_by_role("slider", name="Layer")
-        slider.focus()
-        with rerun_after(page):
-            slider.press("ArrowRight")
-        seconds = frames.rerun_seconds(mark)
-        assert 0 < seconds < 60
-        assert [what for _, what in frames.frames[mark:]][:2] == ["rerun", "finished"]
+        with WireClock(upstream=urlsplit(server).port) as clock:
+            page.goto(f"{clock.url}/?prompt=Tell+me+about+Paris")
+            wait_for_app(page, timeout=120_000)
+            assert len(clock.sockets) == 1  # the page's one websocket went through the relay
+            mark = clock.mark()
+            slider = page.get_by_role("slider", name="Layer")
+            slider.focus()
+            with rerun_after(page):
+                slider.press("ArrowRight")
+            [seconds] = clock.rerun_seconds(mark)
+            assert 0 < seconds < 60
+            assert [what for _, what in clock.sockets[0][mark[0]:]] == ["rerun", "finished"]
+            assert "layer=3" in page.url  # the change reached the server and came back
     finally:
         context.close()

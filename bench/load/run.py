@@ -18,7 +18,6 @@ the users of bench/load/locustfile.py in lockstep. Run: `python -m bench.load.ru
 
 from __future__ import annotations
 
-import base64
 import csv
 import json
 import math
@@ -36,12 +35,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench.common import peak_rss_mb, row  # noqa: E402
 from bench.load.scenarios import PRESET, SCENARIOS, open_page  # noqa: E402
-from bench.load.streamlit_client import all_at_once  # noqa: E402
+from bench.load.wire_clock import WireClock  # noqa: E402
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 FLOOR_APP = ("-m", "streamlit", "run", "bench/load/floor_app.py")
@@ -341,85 +338,72 @@ WATCH_CHART = """([selector, index]) => {
 HEATMAP = 1  # Explore's second chart: the attention heatmap, which a layer change redraws
 
 
-class WebSocketFrames:
-    """One tab's websocket frames as Chromium's network stack timed them (DevTools Protocol
-    events), so a tab whose page is busy drawing is not charged for it: the rerun request
-    (a BackMsg with rerun_script) leaving, and each script_finished ForwardMsg arriving."""
-
-    def __init__(self, page) -> None:
-        self.frames: list[tuple[float, str]] = []  # (network time in s, "rerun"/"finished")
-        self.page = page
-        session = page.context.new_cdp_session(page)
-        session.on("Network.webSocketFrameSent", lambda e: self._seen(e, BackMsg, "rerun"))
-        session.on("Network.webSocketFrameReceived",
-                   lambda e: self._seen(e, ForwardMsg, "finished"))
-        session.send("Network.enable")
-
-    def _seen(self, event: dict, kind, wanted: str) -> None:
-        frame = event["response"]
-        if frame.get("opcode") != 2:  # binary frames carry the protobufs
-            return
-        message = kind.FromString(base64.b64decode(frame["payloadData"]))
-        field = "rerun_script" if wanted == "rerun" else "script_finished"
-        if message.WhichOneof("type") == field:
-            self.frames.append((event["timestamp"], wanted))
-
-    def rerun_seconds(self, since: int) -> float:
-        """From the first rerun request after frame ``since`` to the next script_finished."""
-        for _ in range(200):  # events still in flight: each evaluate lets Playwright take them
-            after = self.frames[since:]
-            sent = next((t for t, what in after if what == "rerun"), None)
-            done = next((t for t, what in after if what == "finished" and sent is not None
-                         and t >= sent), None)
-            if done is not None:
-                return done - sent
-            self.page.evaluate("0")
-        raise RuntimeError("Chromium's network events never showed the rerun and its end.")
-
-
-def _chromium_round(pages, frames, round_number: int) -> tuple[list[float], list[float]]:
-    """Every tab moves its layer slider at once. Each tab times its own change, so a tab read
-    later is not charged for the wait: from the key to the heatmap's redraw (what a student
-    sees), and from the rerun request leaving to its script_finished arriving, as the
-    network stack saw them (what the protocol client times)."""
+def _chromium_round(pages, clock, sessions, round_number: int) -> tuple[list, list, list]:
+    """Every tab and every protocol session moves its layer slider at once, in turn: tab 1's
+    key, then protocol session 1's change, then tab 2's, and so on. Both kinds then wait in
+    the same queue on the same busy machine (the tabs draw on the server's cores). Each tab
+    times its own change, so a tab read later is not charged for the wait: from the key to
+    the heatmap's redraw (what a student sees), and from the rerun request leaving to its
+    script_finished passing back, on the wire (bench/load/wire_clock.py: what the protocol
+    client times)."""
     from bench.bench_load import CHART
 
     for page in pages:
         page.evaluate(WATCH_CHART, [CHART, HEATMAP])
-    marks = [len(f.frames) for f in frames]
-    for page in pages:
+    marks = clock.mark()
+    step = SCENARIOS["explore"].steps[0]
+    results: dict[int, object] = {}
+
+    def change(number: int, session) -> None:  # on its own thread, as a student's own browser
+        try:
+            results[number] = step.act(session, round_number)
+        except BaseException as error:  # reported below, on the main thread
+            results[number] = error
+
+    threads = []
+    for number, (page, session) in enumerate(zip(pages, sessions, strict=True)):
         slider = page.get_by_role("slider", name="Layer")
         slider.focus()
         slider.press("ArrowRight" if round_number % 2 == 0 else "ArrowLeft")
+        thread = threading.Thread(target=change, args=(number, session), daemon=True)
+        thread.start()
+        threads.append(thread)
     redrawn = []
     for page in pages:
         page.wait_for_function("() => window.__changed !== null"
                                " && window.__caReruns > window.__caRerunsAtInput",
                                timeout=120_000)
         redrawn.append(page.evaluate("() => window.__changed - window.__pressed") / 1e3)
-    return redrawn, [f.rerun_seconds(mark) for f, mark in zip(frames, marks, strict=True)]
+    for thread in threads:
+        thread.join(timeout=120)
+    if len(results) != len(sessions) or any(isinstance(r, BaseException)
+                                             for r in results.values()):
+        raise RuntimeError(f"A protocol session failed its change: {results}")
+    wire = clock.rerun_seconds(marks)
+    if len(wire) != len(pages):
+        raise RuntimeError(f"The wire showed {len(wire)} of {len(pages)} tabs' reruns end.")
+    return redrawn, wire, [results[n] for n in range(len(sessions))]
 
 
 def chromium_rows(url: str, *, sessions: int = 5, rounds: int = 3) -> list[dict]:
-    """The same change (layer 2 -> 3 -> 2 -> 3), 5 sessions at once, timed in Chromium tabs
-    and through the protocol client. The check compares like with like: from the rerun
-    request leaving to script_finished arriving, which is what the Locust rows time, read in
-    the tabs from Chromium's network stack (WebSocketFrames). The tabs' key-to-redraw time
-    is reported beside it: it adds the slider's own debounce and the charts' drawing. Rounds
-    alternate between the two, so a busy machine weighs on both alike; the tabs still draw
-    on the server's 2 cores, which no student's browser does in a classroom."""
+    """The same change (layer 2 -> 3 -> 2 -> 3), timed in 5 Chromium tabs and 5 protocol
+    sessions that all change at once. The check compares like with like: from the rerun
+    request leaving to script_finished coming back, which is what the Locust rows time, read
+    for the tabs on the wire (bench/load/wire_clock.py). The tabs' key-to-redraw time
+    is reported beside it: it adds the slider's own debounce and the charts' drawing. Tabs
+    and protocol sessions change in the same rounds, alternating, so the tabs' drawing on
+    the server's 2 cores (which no student's browser does in a classroom) weighs on both."""
     return _chromium_rows(url, sessions=sessions, rounds=rounds)
 
 
 def _chromium_rows(url: str, *, sessions: int, rounds: int) -> list[dict]:
-    from urllib.parse import quote
+    from urllib.parse import quote, urlsplit
 
     from playwright.sync_api import sync_playwright
 
     from bench.bench_load import CHART
     from browser_support import CHROMIUM_ARGS, RERUN_COUNTER, chromium_path
 
-    step = SCENARIOS["explore"].steps[0]
     browser_s, wire_s, delta_s, finished_s = [], [], [], []
     opened = [open_page(url, SCENARIOS["explore"], PRESET)[0] for _ in range(sessions)]
     try:
@@ -431,22 +415,21 @@ def _chromium_rows(url: str, *, sessions: int, rounds: int) -> list[dict]:
             for context in contexts:
                 context.add_init_script(RERUN_COUNTER)
             pages = [context.new_page() for context in contexts]
-            frames = [WebSocketFrames(page) for page in pages]
-            for page in pages:
-                page.goto(f"{url}/?prompt={quote(PRESET)}")
-            for page in pages:  # drawn up to the heatmap, and the first run over
-                page.wait_for_function(
-                    f"() => document.querySelectorAll('{CHART} svg').length > {HEATMAP}"
-                    " && !document.querySelector('[data-testid=stStatusWidget]')",
-                    timeout=120_000)
-            for round_number in range(rounds):
-                redrawn, wire = _chromium_round(pages, frames, round_number)
-                browser_s += redrawn
-                wire_s += wire
-                results = all_at_once(opened, lambda s, _r, n=round_number: step.act(s, n))
-                delta_s += [r.chart_seconds[HEATMAP] for r in results]
-                finished_s += [r.seconds for r in results]
-            browser.close()
+            with WireClock(upstream=urlsplit(url).port) as clock:
+                for page in pages:
+                    page.goto(f"{clock.url}/?prompt={quote(PRESET)}")
+                for page in pages:  # drawn up to the heatmap, and the first run over
+                    page.wait_for_function(
+                        f"() => document.querySelectorAll('{CHART} svg').length > {HEATMAP}"
+                        " && !document.querySelector('[data-testid=stStatusWidget]')",
+                        timeout=120_000)
+                for round_number in range(rounds):
+                    redrawn, wire, results = _chromium_round(pages, clock, opened, round_number)
+                    browser_s += redrawn
+                    wire_s += wire
+                    delta_s += [r.chart_seconds[HEATMAP] for r in results]
+                    finished_s += [r.seconds for r in results]
+                browser.close()
     finally:
         for session in opened:
             session.close()
@@ -456,8 +439,8 @@ def _chromium_rows(url: str, *, sessions: int, rounds: int) -> list[dict]:
         row("control change, Chromium tabs (key to heatmap redrawn: what a student sees)",
             f"{size}, max {max(browser_s) * 1e3:.0f} ms", statistics.median(browser_s) * 1e3,
             "ms", "< 1000 ms", statistics.median(browser_s) < 1.0),
-        row("control change, Chromium tabs (request sent to script_finished received, "
-            "network stack times)",
+        row("control change, Chromium tabs (request sent to script_finished back, "
+            "on the wire)",
             f"{size}, max {max(wire_s) * 1e3:.0f} ms", wire, "ms",
             "(reference for the row below)", None),
         row("control change, protocol client (request sent to script_finished received)",
