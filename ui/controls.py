@@ -52,19 +52,14 @@ def _reset_query() -> None:
     state.QUERY.reset()
 
 
-def explore_sidebar(*, show_level: bool = True, show_heads: bool = True) -> None:
-    """The model box, then the controls, drawn before any prompt is analysed (so they stay
-    usable while a prompt is empty or wrong). A page shows only the controls that act on it
-    (Teamwork picks its own heads; Context always works with words)."""
-    model_picker()
-    attention_controls(show_level=show_level, show_heads=show_heads)
-
-
 def attention_controls(*, show_level: bool = True, show_heads: bool = True) -> None:
-    """The sidebar's layer, head, temperature and token controls for the active model.
+    """The sidebar's layer, head, temperature and token controls for the active model, drawn
+    before any prompt is analysed (so they stay usable while a prompt is empty or wrong). A
+    page shows only the controls that act on it (Teamwork picks its own heads; Context
+    always works with words).
 
-    Explore calls this inside a fragment, so these controls rerun only that fragment: its
-    sidebar writes land in a block Streamlit keeps for the fragment, below the model box."""
+    The Explore pages call this first inside a fragment, so these controls rerun only that
+    fragment: its sidebar writes land in a block Streamlit keeps for it, below the model box."""
     model = current_model()
     if model is None:
         return
