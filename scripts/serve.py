@@ -33,26 +33,23 @@ def _warm_imports() -> None:
 FIRST_RUN = ("app.py", "ui/site.py", "pages/explore.py")  # what the first page load runs
 
 
-def _imported_modules(script: Path) -> list[str]:
-    """The absolute imports anywhere in ``script`` (run_site imports inside a function);
-    ``from package import module`` names the module itself (each package is imported to
-    tell its submodules from the names it defines)."""
-    names = []
+def _import_what_it_imports(script: Path) -> None:
+    """Import the absolute imports anywhere in ``script`` (run_site imports inside a
+    function); ``from package import module`` imports the module itself."""
     for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             package = importlib.import_module(node.module)
-            names.append(node.module)
-            names += [f"{node.module}.{alias.name}" for alias in node.names
-                      if not hasattr(package, alias.name)]
+            for alias in node.names:
+                if not hasattr(package, alias.name):  # a submodule, not a name it defines
+                    importlib.import_module(f"{node.module}.{alias.name}")
         elif isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-    return names
+            for alias in node.names:
+                importlib.import_module(alias.name)
 
 
 def _warm_first_page() -> None:
     for script in FIRST_RUN:
-        for name in _imported_modules(ROOT / script):
-            importlib.import_module(name)
+        _import_what_it_imports(ROOT / script)
     from ui.text import site_content
 
     site_content()  # every content file, parsed and validated once per process
