@@ -191,11 +191,15 @@ def page(browser):
 
 # Idle: no run in progress, and the page's own style sheet (ui/style.py) is in force; st.html
 # draws it up to a second after the run that sent it, and axe or a screenshot taken before
-# that sees Streamlit's default caption colour and scrolling formulas.
+# that sees Streamlit's default caption colour and scrolling formulas. Also no element still
+# waiting for its code: Streamlit loads some widgets' JavaScript (multiselect, data grid,
+# charts) on first use and shows a grey stSkeleton placeholder until it arrives, so a check
+# run before then would read a placeholder instead of the widget.
 IDLE = ("() => document.querySelector('[data-testid=stApp]')"
         "?.getAttribute('data-test-script-state') === 'notRunning'"
         " && getComputedStyle(document.documentElement)"
-        ".getPropertyValue('--ca-page-style').trim() === 'applied'")
+        ".getPropertyValue('--ca-page-style').trim() === 'applied'"
+        " && !document.querySelector('[data-testid=stSkeleton]')")
 
 
 def reruns(page) -> int:
