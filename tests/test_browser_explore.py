@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import assert_no_errors, rerun_after, wait_for_app
+from browser_support import IDLE, assert_no_errors, rerun_after, wait_for_app
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -110,6 +110,9 @@ def test_the_first_visit_guide_is_put_away_and_remembered_by_this_browser(server
     page.get_by_role("heading", name="Real attention").wait_for()
     page.wait_for_function(  # the browser told the new session; that session reran without it
         "() => !document.body.innerText.includes('Pick a word in the token row')", timeout=30_000)
+    # ... and that rerun is over: until then the elements it moved up (no guide above them)
+    # are shown twice, the new copy and the last run's, which it clears when it finishes.
+    page.wait_for_function(IDLE, timeout=30_000)
     page.get_by_text("More detail: where the numbers come from").click()
     with rerun_after(page):
         page.get_by_role("button", name="Show the three-step guide again").click()
